@@ -1,0 +1,1 @@
+"""The domain of the justice office: no Qt, no SQL."""

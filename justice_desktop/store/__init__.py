@@ -1,0 +1,1 @@
+"""The encrypted local store: the only place that speaks SQL."""

@@ -1,0 +1,58 @@
+"""Opening the SQLCipher file: key, pragmas, and the checks that tell a wrong key from damage."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import sqlcipher3
+
+from justice_desktop.store.errors import DamagedDatabaseError, WrongKeyError
+
+Connection = Any  # sqlcipher3.Connection has no type stubs
+
+DatabaseError = sqlcipher3.DatabaseError
+IntegrityError = sqlcipher3.IntegrityError
+
+
+def connect(path: Path, key: bytes, *, backups: list[str] | None = None) -> Connection:
+    """Open (or create) the encrypted database at ``path`` with the raw 32-byte ``key``."""
+    conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
+    conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlcipher3.DatabaseError as exc:
+        conn.close()
+        if "not a database" in str(exc) and _looks_encrypted(path):
+            raise WrongKeyError() from exc
+        raise DamagedDatabaseError(str(path), str(exc), backups or []) from exc
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA temp_store = MEMORY")
+    conn.execute("PRAGMA cache_size = -32000")
+    conn.execute("PRAGMA busy_timeout = 5000")
+    return conn
+
+
+def _looks_encrypted(path: Path) -> bool:
+    """An SQLCipher file has no plain ``SQLite format 3`` header; a wrong key and a file that is
+    encrypted look alike, so only a file too short to hold one page counts as damage here."""
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as fh:
+            head = fh.read(16)
+    except OSError:
+        return False
+    return size >= 1024 and head != b"SQLite format 3\x00"
+
+
+def integrity_problems(conn: Connection, *, quick: bool = True) -> list[str]:
+    """``[]`` when the file is sound, else SQLite's findings."""
+    pragma = "quick_check" if quick else "integrity_check"
+    try:
+        rows = conn.execute(f"PRAGMA {pragma}").fetchall()
+    except sqlcipher3.DatabaseError as exc:
+        return [str(exc)]
+    found = [str(r[0]) for r in rows]
+    return [] if found == ["ok"] else found

@@ -1,0 +1,84 @@
+"""Ordered schema migrations, tracked in ``PRAGMA user_version``.
+
+Each migration runs in its own transaction together with the version bump, so an interrupted
+upgrade leaves the database at the previous version, never half-way. Never edit a released
+migration: add a new one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from justice_desktop.store.connection import Connection
+from justice_desktop.store.errors import NewerSchemaError
+from justice_desktop.store.schema_v1 import DDL_V1
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    description: str
+    apply: Callable[[Connection], None]
+
+
+def _run_all(statements: list[str]) -> Callable[[Connection], None]:
+    def apply(conn: Connection) -> None:
+        for sql in statements:
+            conn.execute(sql)
+
+    return apply
+
+
+def _v2_search(conn: Connection) -> None:
+    from justice_desktop.store.search import SEARCH_DDL
+
+    for sql in SEARCH_DDL:
+        conn.execute(sql)
+
+
+def _v3_prevention(conn: Connection) -> None:
+    """Fields the statistics' prevention block counts (排查/预防/防止激化…)."""
+    for sql in (
+        "ALTER TABLE cases ADD COLUMN prevented TEXT NOT NULL DEFAULT '[]'",
+        "ALTER TABLE cases ADD COLUMN prevented_people INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE cases ADD COLUMN from_screening INTEGER NOT NULL DEFAULT 0",
+    ):
+        conn.execute(sql)
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "初始数据结构", _run_all(DDL_V1)),
+    Migration(2, "全文检索索引", _v2_search),
+    Migration(3, "纠纷预防统计字段", _v3_prevention),
+)
+LATEST = MIGRATIONS[-1].version
+
+
+def current_version(conn: Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def pending(conn: Connection) -> list[Migration]:
+    found = current_version(conn)
+    if found > LATEST:
+        raise NewerSchemaError(found, LATEST)
+    return [m for m in MIGRATIONS if m.version > found]
+
+
+def migrate(conn: Connection, *, target: int = LATEST) -> list[int]:
+    """Bring the database up to ``target``; return the versions applied."""
+    applied: list[int] = []
+    for migration in pending(conn):
+        if migration.version > target:
+            break
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            migration.apply(conn)
+            conn.execute(f"PRAGMA user_version = {migration.version}")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+        applied.append(migration.version)
+    return applied

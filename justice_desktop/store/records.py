@@ -1,0 +1,175 @@
+"""Versioned record writes: every change in one transaction with its outbox and audit entries.
+
+This is the single write path of the program. ``Tx.insert``/``update``/``delete`` bump the
+record's version, write one outbox entry per changed record holding the new version and each
+changed field's old and new value (for sync), and append one audit entry (who, when, which
+fields — never the values, so no personal data leaks into the audit trail).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from justice_desktop.store.connection import Connection
+from justice_desktop.store.errors import ConcurrentEditError, RecordNotFoundError
+from justice_desktop.store.schema_v1 import SYNCED_TABLES
+
+Row = dict[str, Any]
+BOOKKEEPING = ("id", "version", "deleted", "created_at", "updated_at", "updated_by")
+
+TABLE_LABELS: dict[str, str] = {
+    "cases": "案件",
+    "parties": "当事人",
+    "understanders": "法律明白人",
+    "consultations": "咨询记录",
+    "adviser_logs": "顾问日志",
+    "trainings": "培训记录",
+    "agreements": "调解协议",
+    "follow_ups": "回访记录",
+}
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def _label(table: str) -> str:
+    return TABLE_LABELS.get(table, "记录")
+
+
+class Tx:
+    """One open write transaction on behalf of ``user_id``."""
+
+    def __init__(self, conn: Connection, user_id: str, now: datetime) -> None:
+        self.conn = conn
+        self.user_id = user_id
+        self.now = now
+        self.stamp = now.isoformat(timespec="seconds")
+        self._columns: dict[str, tuple[str, ...]] = {}
+
+    # -- reading inside the transaction -------------------------------------------------
+    def get(self, table: str, record_id: str) -> Row | None:
+        _check_table(table)
+        cur = self.conn.execute(f"SELECT * FROM {table} WHERE id = ?", (record_id,))
+        row = cur.fetchone()
+        if row is None:
+            return None
+        return dict(zip([d[0] for d in cur.description], row, strict=True))
+
+    def require(self, table: str, record_id: str) -> Row:
+        row = self.get(table, record_id)
+        if row is None or row["deleted"]:
+            raise RecordNotFoundError(_label(table))
+        return row
+
+    def columns(self, table: str) -> tuple[str, ...]:
+        if table not in self._columns:
+            cur = self.conn.execute(f"PRAGMA table_info({table})")
+            self._columns[table] = tuple(r[1] for r in cur.fetchall())
+        return self._columns[table]
+
+    # -- writing -----------------------------------------------------------------------
+    def insert(self, table: str, values: Mapping[str, Any], *, record_id: str | None = None) -> str:
+        _check_table(table)
+        rid = record_id or new_id()
+        data = {k: v for k, v in values.items() if k not in BOOKKEEPING}
+        self._check_columns(table, data)
+        row = {
+            "id": rid,
+            "version": 1,
+            "deleted": 0,
+            "created_at": self.stamp,
+            "updated_at": self.stamp,
+            "updated_by": self.user_id,
+            **data,
+        }
+        cols = ", ".join(row)
+        marks = ", ".join("?" for _ in row)
+        self.conn.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", tuple(row.values()))
+        changes = {k: [None, v] for k, v in data.items() if v is not None}
+        self._log(table, rid, 1, "insert", changes)
+        return rid
+
+    def update(
+        self,
+        table: str,
+        record_id: str,
+        values: Mapping[str, Any],
+        *,
+        expected_version: int | None = None,
+    ) -> int:
+        """Apply the fields that really change; return the record's version afterwards."""
+        _check_table(table)
+        current = self.require(table, record_id)
+        if expected_version is not None and current["version"] != expected_version:
+            raise ConcurrentEditError(_label(table))
+        data = {k: v for k, v in values.items() if k not in BOOKKEEPING}
+        self._check_columns(table, data)
+        changes = {k: [current[k], v] for k, v in data.items() if current[k] != v}
+        if not changes:
+            return int(current["version"])
+        version = int(current["version"]) + 1
+        sets = ", ".join(f"{k} = ?" for k in changes)
+        self.conn.execute(
+            f"UPDATE {table} SET {sets}, version = ?, updated_at = ?, updated_by = ? WHERE id = ?",
+            (*[c[1] for c in changes.values()], version, self.stamp, self.user_id, record_id),
+        )
+        self._log(table, record_id, version, "update", changes)
+        return version
+
+    def delete(self, table: str, record_id: str, *, expected_version: int | None = None) -> int:
+        """Tombstone: the row stays, marked deleted, so sync can carry the delete."""
+        current = self.require(table, record_id)
+        if expected_version is not None and current["version"] != expected_version:
+            raise ConcurrentEditError(_label(table))
+        version = int(current["version"]) + 1
+        self.conn.execute(
+            f"UPDATE {table} SET deleted = 1, version = ?, updated_at = ?, updated_by = ? "
+            "WHERE id = ?",
+            (version, self.stamp, self.user_id, record_id),
+        )
+        self._log(table, record_id, version, "delete", {"deleted": [0, 1]})
+        return version
+
+    def audit(self, action: str, table: str, record_id: str, fields: str = "") -> None:
+        """An audit entry with no data change (opening a record, printing, exporting…)."""
+        self.conn.execute(
+            "INSERT INTO audit_log (at, user_id, action, table_name, record_id, fields) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (self.stamp, self.user_id, action, table, record_id, fields),
+        )
+
+    def _log(self, table: str, rid: str, version: int, op: str, changes: dict[str, Any]) -> None:
+        self.conn.execute(
+            "INSERT INTO outbox (table_name, record_id, version, op, changes, created_at, "
+            "created_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (table, rid, version, op, json.dumps(changes, ensure_ascii=False), self.stamp, self.user_id),
+        )
+        self.audit(op, table, rid, ",".join(sorted(changes)))
+
+    def _check_columns(self, table: str, data: Mapping[str, Any]) -> None:
+        unknown = set(data) - set(self.columns(table))
+        if unknown:
+            raise KeyError(f"unknown columns for {table}: {sorted(unknown)}")
+
+
+def _check_table(table: str) -> None:
+    if table not in SYNCED_TABLES:
+        raise KeyError(f"not a record table: {table}")
+
+
+@contextmanager
+def transaction(conn: Connection, user_id: str, clock: Callable[[], datetime]) -> Iterator[Tx]:
+    """``BEGIN IMMEDIATE`` … ``COMMIT``; any exception rolls the whole change back."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield Tx(conn, user_id, clock())
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")

@@ -1,0 +1,171 @@
+"""The 法律明白人 roster, trainings with attendance, yearly hours and annual assessment."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from justice_desktop.codes.tables import CodeTable
+from justice_desktop.domain.lifecycle import check_not_future
+from justice_desktop.domain.understanders import (
+    DEFAULT_YEARLY_HOURS_TARGET,
+    HoursShortfall,
+    TrainingInput,
+    UnderstanderInput,
+    validate_training,
+    validate_understander,
+)
+from justice_desktop.store import search
+from justice_desktop.store.code_tables import load_tables
+from justice_desktop.store.database import Store
+from justice_desktop.store.records import Row, Tx
+from justice_desktop.validation import ValidationError
+from justice_desktop.validation.fields import mask_name, mask_phone, require_text
+
+TARGET_SETTING = "understander_yearly_hours"
+
+
+class UnderstanderService:
+    def __init__(self, store: Store, tables: dict[str, CodeTable] | None = None) -> None:
+        self.store = store
+        self.tables = tables if tables is not None else load_tables(store)
+
+    def today(self) -> date:
+        return self.store.clock().date()
+
+    def add(self, user_id: str, u: UnderstanderInput) -> str:
+        row = validate_understander(u, self.tables, self.today())
+        with self.store.tx(user_id) as tx:
+            uid = tx.insert("understanders", {**row, "status": "active"})
+            self._reindex(tx, uid)
+        return uid
+
+    def update(self, user_id: str, understander_id: str, u: UnderstanderInput, *, expected_version: int | None = None) -> None:
+        row = validate_understander(u, self.tables, self.today())
+        with self.store.tx(user_id) as tx:
+            tx.update("understanders", understander_id, row, expected_version=expected_version)
+            self._reindex(tx, understander_id)
+
+    def remove(self, user_id: str, understander_id: str, reason: str, removed_on: date) -> None:
+        """清退: the person stays on record, with the reason and date."""
+        check_not_future(removed_on, self.today(), "清退日期", "removed_on")
+        with self.store.tx(user_id) as tx:
+            current = tx.require("understanders", understander_id)
+            if current["status"] == "removed":
+                raise ValidationError("status", f"{current['name']}已于{current['removed_on']}清退。")
+            tx.update(
+                "understanders", understander_id,
+                {"status": "removed", "removed_on": removed_on.isoformat(),
+                 "removal_reason": require_text(reason, "removal_reason", "清退原因", 500)},
+            )
+
+    def mark_filed(self, user_id: str, understander_ids: list[str], filed_on: date) -> None:
+        """Roster filed (备案) with the city bureau."""
+        with self.store.tx(user_id) as tx:
+            for uid in understander_ids:
+                tx.update("understanders", uid, {"filed_on": filed_on.isoformat()})
+
+    def record_assessment(self, user_id: str, understander_id: str, year: int, result: str, notes: str = "") -> str:
+        with self.store.tx(user_id) as tx:
+            tx.require("understanders", understander_id)
+            existing = tx.conn.execute(
+                "SELECT id FROM assessments WHERE understander_id = ? AND year = ? AND deleted = 0",
+                (understander_id, year),
+            ).fetchone()
+            values = {"result": require_text(result, "result", "年度考核结果", 50), "notes": notes}
+            if existing:
+                tx.update("assessments", existing[0], values)
+                return str(existing[0])
+            return tx.insert("assessments", {**values, "understander_id": understander_id, "year": year})
+
+    def add_training(self, user_id: str, t: TrainingInput) -> str:
+        row = validate_training(t, self.today())
+        with self.store.tx(user_id) as tx:
+            tid = tx.insert("trainings", row)
+            for uid in dict.fromkeys(t.attendee_ids):
+                self._check_active(tx, uid)
+                tx.insert("training_attendance", {"training_id": tid, "understander_id": uid, "attended": 1})
+        return tid
+
+    def set_attendance(self, user_id: str, training_id: str, attendee_ids: list[str]) -> None:
+        """Make the check-list of a training exactly ``attendee_ids``."""
+        wanted = set(attendee_ids)
+        with self.store.tx(user_id) as tx:
+            tx.require("trainings", training_id)
+            rows = tx.conn.execute(
+                "SELECT id, understander_id, attended FROM training_attendance WHERE training_id = ?",
+                (training_id,),
+            ).fetchall()
+            seen = set()
+            for rid, uid, attended in rows:
+                seen.add(uid)
+                if (uid in wanted) != bool(attended):
+                    tx.update("training_attendance", rid, {"attended": int(uid in wanted)})
+            for uid in wanted - seen:
+                self._check_active(tx, uid)
+                tx.insert("training_attendance", {"training_id": training_id, "understander_id": uid, "attended": 1})
+
+    def _check_active(self, tx: Tx, understander_id: str) -> None:
+        row = tx.require("understanders", understander_id)
+        if row["status"] != "active":
+            raise ValidationError("attendees", f"{row['name']}已清退，不能登记参加培训。")
+
+    def yearly_target(self) -> float:
+        value = self.store.scalar("SELECT value FROM settings WHERE key = ? AND deleted = 0", (TARGET_SETTING,))
+        return float(value) if value is not None else DEFAULT_YEARLY_HOURS_TARGET
+
+    def set_yearly_target(self, user_id: str, hours: float) -> None:
+        if not 0 < hours <= 500:
+            raise ValidationError("hours", "年度培训学时目标应在1到500小时之间。")
+        with self.store.tx(user_id) as tx:
+            existing = tx.conn.execute("SELECT id FROM settings WHERE key = ?", (TARGET_SETTING,)).fetchone()
+            if existing:
+                tx.update("settings", existing[0], {"value": f"{hours:g}"})
+            else:
+                tx.insert("settings", {"key": TARGET_SETTING, "value": f"{hours:g}"})
+
+    def hours_by_person(self, year: int) -> list[HoursShortfall]:
+        """Every active understander's training hours in ``year`` against the target."""
+        target = self.yearly_target()
+        rows = self.store.query(
+            """SELECT u.id, u.name, u.village, COALESCE(SUM(t.hours), 0) AS hours
+               FROM understanders u
+               LEFT JOIN training_attendance a
+                 ON a.understander_id = u.id AND a.deleted = 0 AND a.attended = 1
+               LEFT JOIN trainings t
+                 ON t.id = a.training_id AND t.deleted = 0 AND substr(t.held_on, 1, 4) = ?
+               WHERE u.deleted = 0 AND u.status = 'active'
+               GROUP BY u.id ORDER BY u.village, u.name""",
+            (str(year),),
+        )
+        return [HoursShortfall(r["id"], r["name"], r["village"], float(r["hours"]), target) for r in rows]
+
+    def shortfalls(self, year: int) -> list[HoursShortfall]:
+        return [h for h in self.hours_by_person(year) if h.hours < h.target]
+
+    def roster(self, *, village: str | None = None, status: str | None = "active") -> list[Row]:
+        sql = "SELECT * FROM understanders WHERE deleted = 0"
+        params: list[str] = []
+        if village:
+            sql += " AND village = ?"
+            params.append(village)
+        if status:
+            sql += " AND status = ?"
+            params.append(status)
+        return self.store.query(sql + " ORDER BY village, villager_group, name", tuple(params))
+
+    def count_by_village(self) -> dict[str, int]:
+        rows = self.store.query(
+            "SELECT village, count(*) AS n FROM understanders WHERE deleted = 0 AND status = 'active' GROUP BY village"
+        )
+        return {r["village"]: int(r["n"]) for r in rows}
+
+    def _reindex(self, tx: Tx, understander_id: str) -> None:
+        row = tx.require("understanders", understander_id)
+        search.index_document(
+            tx.conn, "understander", understander_id,
+            title=f"法律明白人 {mask_name(row['name'])}",
+            subtitle=f"{row['village']}{row['villager_group']}" + (f" · {mask_phone(row['phone'])}" if row["phone"] else ""),
+            names=[row["name"]],
+            numbers=[v for v in (row["id_number"], row["phone"], row["certificate_no"]) if v],
+            text=[row["village"], row["villager_group"]],
+        )
