@@ -34,11 +34,11 @@ def make_backup(conn: Connection, key: bytes, data_dir: Path, now: datetime, kee
     folder = backup_dir(data_dir)
     folder.mkdir(parents=True, exist_ok=True)
     stamp = now.strftime("%Y%m%d-%H%M%S")
-    target = folder / f"{PREFIX}{stamp}{SUFFIX}"
-    n = 1
-    while target.exists():
-        target = folder / f"{PREFIX}{stamp}-{n}{SUFFIX}"
+    n = 0
+    target = folder / f"{PREFIX}{stamp}-{n:03d}{SUFFIX}"
+    while target.exists():  # names sort by time, then by this counter
         n += 1
+        target = folder / f"{PREFIX}{stamp}-{n:03d}{SUFFIX}"
     partial = target.with_suffix(".part")
     partial.unlink(missing_ok=True)
     dest = connect(partial, key)

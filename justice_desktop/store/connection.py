@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,15 @@ DatabaseError = sqlcipher3.DatabaseError
 IntegrityError = sqlcipher3.IntegrityError
 
 
-def connect(path: Path, key: bytes, *, backups: list[str] | None = None) -> Connection:
+def key_check(key: bytes) -> str:
+    """A short one-way fingerprint of the key, kept beside the database (not secret), so that
+    a wrong key and a damaged file — which SQLCipher reports alike — can be told apart."""
+    return hashlib.sha256(b"justice-desktop key check:" + key).hexdigest()[:16]
+
+
+def connect(
+    path: Path, key: bytes, *, backups: list[str] | None = None, expected_check: str | None = None
+) -> Connection:
     """Open (or create) the encrypted database at ``path`` with the raw 32-byte ``key``."""
     conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
     conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
@@ -23,7 +32,8 @@ def connect(path: Path, key: bytes, *, backups: list[str] | None = None) -> Conn
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlcipher3.DatabaseError as exc:
         conn.close()
-        if "not a database" in str(exc) and _looks_encrypted(path):
+        key_is_right = expected_check is not None and expected_check == key_check(key)
+        if "not a database" in str(exc) and _looks_encrypted(path) and not key_is_right:
             raise WrongKeyError() from exc
         raise DamagedDatabaseError(str(path), str(exc), backups or []) from exc
     conn.execute("PRAGMA foreign_keys = ON")

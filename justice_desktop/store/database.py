@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from justice_desktop.store import backup as backups
-from justice_desktop.store.connection import Connection, connect, integrity_problems
+from justice_desktop.store.connection import Connection, connect, integrity_problems, key_check
 from justice_desktop.store.errors import (
     DamagedDatabaseError,
     DatabaseNotFoundError,
@@ -130,7 +130,9 @@ def create_store(
     key = generate_key()
     db_id = new_id()
     vault.save(db_id, key)  # fails loudly before anything is written if no keyring exists
-    _write_identity(data_dir, {"db_id": db_id, "created_at": clock().isoformat()})
+    _write_identity(
+        data_dir, {"db_id": db_id, "created_at": clock().isoformat(), "key_check": key_check(key)}
+    )
     conn = connect(data_dir / DB_FILE, key)
     migrate(conn)
     store = Store(conn, data_dir, db_id, key, clock)
@@ -162,7 +164,7 @@ def open_store(
         if stored is None:
             raise MissingKeyError()
         key = stored
-    conn = connect(path, key, backups=known)
+    conn = connect(path, key, backups=known, expected_check=identity.get("key_check"))
     try:
         meta_id = conn.execute("SELECT value FROM meta WHERE key = 'db_id'").fetchone()
     except Exception as exc:  # schema missing: not one of our databases, or badly damaged
@@ -170,8 +172,8 @@ def open_store(
         raise DamagedDatabaseError(str(path), str(exc), known) from exc
     real_id = str(meta_id[0]) if meta_id else db_id
     if recovery_key is not None:
-        if real_id != db_id:
-            _write_identity(data_dir, {**identity, "db_id": real_id})
+        if real_id != db_id or identity.get("key_check") != key_check(key):
+            _write_identity(data_dir, {**identity, "db_id": real_id, "key_check": key_check(key)})
         try:
             vault.save(real_id, key)
         except StoreError:
