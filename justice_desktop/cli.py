@@ -24,20 +24,32 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="justice-desktop", description="司法所人民调解与法律服务离线工作台"
     )
-    parser.add_argument("--data-dir", type=Path, default=None, help="数据库所在文件夹（默认：用户数据文件夹）")
     parser.add_argument(
-        "--recovery-key", action="store_true", help="用恢复密钥打开数据库（系统密钥环中的密钥丢失时）"
+        "--data-dir", type=Path, default=None, help="数据库所在文件夹（默认：用户数据文件夹）"
+    )
+    parser.add_argument(
+        "--recovery-key",
+        action="store_true",
+        help="用恢复密钥打开数据库（系统密钥环中的密钥丢失时）",
     )
     sub = parser.add_subparsers(dest="command", metavar="命令")
 
     p = sub.add_parser("init", help="创建本所的加密数据库")
     p.add_argument("--office", required=True, help="司法所名称，如：河东区城关街司法所")
     p.add_argument("--committee", required=True, help="调委会名称，如：城关街道人民调解委员会")
-    p.add_argument("--prefix", required=True, help="案号中的简称，如：津东城（生成“（2025）津东城人调字第1号”）")
+    p.add_argument(
+        "--prefix",
+        required=True,
+        help="案号中的简称，如：津东城（生成“（2025）津东城人调字第1号”）",
+    )
     p.add_argument("--user", default="管理员", help="第一位用户的姓名")
     p.add_argument("--role", default="head", choices=["clerk", "lawyer", "adviser", "head"])
     p.add_argument("--body-type", default="subdistrict", help="调委会类型代码")
-    p.add_argument("--demo", action="store_true", help="演示库：密钥存放在文件夹中的 demo.key（仅用于虚构数据）")
+    p.add_argument(
+        "--demo",
+        action="store_true",
+        help="演示库：密钥存放在文件夹中的 demo.key（仅用于虚构数据）",
+    )
 
     p = sub.add_parser("demo-data", help="生成演示数据")
     p.add_argument("--cases", type=int, default=1000, help="案件数量")
@@ -84,8 +96,12 @@ def _acting_user(store: Store) -> str:
 
 def cmd_init(args: argparse.Namespace) -> int:
     setup = OfficeSetup(
-        office_name=args.office, committee_name=args.committee, number_prefix=args.prefix,
-        body_type=args.body_type, user_name=args.user, user_role=args.role,
+        office_name=args.office,
+        committee_name=args.committee,
+        number_prefix=args.prefix,
+        body_type=args.body_type,
+        user_name=args.user,
+        user_role=args.role,
     )
     store, recovery = create_office(args.data_dir, setup, demo=args.demo)
     store.close()
@@ -216,26 +232,41 @@ def cmd_blocks(args: argparse.Namespace) -> int:
         if args.blocks_command == "add":
             committee = by_name.get(args.committee)
             if committee is None:
-                raise ValidationError("committee", f"没有名为“{args.committee}”的调委会。可选：{'、'.join(by_name)}")
+                raise ValidationError(
+                    "committee", f"没有名为“{args.committee}”的调委会。可选：{'、'.join(by_name)}"
+                )
             if args.first < 1 or args.last < args.first:
-                raise ValidationError("first", "编号段的起止号不正确：起始号应不小于1且不大于终止号。")
+                raise ValidationError(
+                    "first", "编号段的起止号不正确：起始号应不小于1且不大于终止号。"
+                )
             numbers.grant_block(
-                store.conn, committee["id"], args.year, NumberBlock(args.first, args.last), "manual",
+                store.conn,
+                committee["id"],
+                args.year,
+                NumberBlock(args.first, args.last),
+                "manual",
                 store.clock(),
             )
             print(f"已登记编号段：{args.committee} {args.year}年 第{args.first}号至第{args.last}号")
         for c in by_name.values():
             for year in numbers.years_with_blocks(store.conn, c["id"]):
                 for block, nxt, by in numbers.blocks(store.conn, c["id"], year):
-                    print(f"{c['name']} {year}年 {block.first}–{block.last} 下一个：{nxt} 来源：{by}")
+                    print(
+                        f"{c['name']} {year}年 {block.first}–{block.last} 下一个：{nxt} 来源：{by}"
+                    )
     finally:
         store.close()
     return 0
 
 
 HANDLERS = {
-    "init": cmd_init, "demo-data": cmd_demo_data, "search": cmd_search, "backup": cmd_backup,
-    "restore": cmd_restore, "check": cmd_check, "blocks": cmd_blocks,
+    "init": cmd_init,
+    "demo-data": cmd_demo_data,
+    "search": cmd_search,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
+    "check": cmd_check,
+    "blocks": cmd_blocks,
 }
 
 

@@ -58,7 +58,9 @@ def validate_registration(
     source_sub = c.source_sub or None
     if children:
         if source_sub not in children:
-            raise ValidationError("source_sub", "接受委托移送的案件，请选择移送单位（法院、检察院、公安机关等）。")
+            raise ValidationError(
+                "source_sub", "接受委托移送的案件，请选择移送单位（法院、检察院、公安机关等）。"
+            )
     elif source_sub is not None:
         raise ValidationError("source_sub", "该案件来源没有细分类别。")
     referral_doc_no = (c.referral_doc_no or "").strip()
@@ -67,7 +69,9 @@ def validate_registration(
         referral_doc_no = require_text(referral_doc_no, "referral_doc_no", "移送文书编号", 60)
     if source_sub == "court_entrusted":
         if court_procedure not in ("ordinary", "summary"):
-            raise ValidationError("court_procedure", "法院委托调解的案件，请选择适用普通程序或简易程序。")
+            raise ValidationError(
+                "court_procedure", "法院委托调解的案件，请选择适用普通程序或简易程序。"
+            )
     else:
         court_procedure = None
     types = tables["dispute_types"]
@@ -76,7 +80,9 @@ def validate_registration(
     subs = [e.code for e in types.children(c.dispute_type)]
     subtype = c.dispute_subtype or None
     if subs and subtype not in subs:
-        raise ValidationError("dispute_subtype", f"请选择“{types.label(c.dispute_type)}”的具体类别。")
+        raise ValidationError(
+            "dispute_subtype", f"请选择“{types.label(c.dispute_type)}”的具体类别。"
+        )
     if not subs:
         subtype = None
     if c.status_matter is not None and c.status_matter not in STATUS_MATTERS:
@@ -95,7 +101,8 @@ def validate_registration(
     if "respondent" not in sides:
         raise ValidationError("parties", "至少需要一名被申请人（当事人另一方）。")
     party_rows = [
-        validate_party(p, tables, prefix=f"parties[{i}].", today=today) for i, p in enumerate(c.parties)
+        validate_party(p, tables, prefix=f"parties[{i}].", today=today)
+        for i, p in enumerate(c.parties)
     ]
     mediators = [m.strip() for m in c.mediators if m.strip()]
     if not mediators:
@@ -207,7 +214,9 @@ def validate_agreement(a: AgreementInput, party_count: int, registered_on: date)
         "form": a.form,
         "effective_on": a.effective_on.isoformat(),
         "amount_cents": to_cents(a.amount),
-        "performance_deadline": a.performance_deadline.isoformat() if a.performance_deadline else None,
+        "performance_deadline": a.performance_deadline.isoformat()
+        if a.performance_deadline
+        else None,
         "copies": party_count + 1,
     }
     if a.form == "written":
@@ -219,8 +228,12 @@ def validate_agreement(a: AgreementInput, party_count: int, registered_on: date)
         values.update(
             facts=require_text(a.facts, "facts", "纠纷主要事实、争议事项", TEXT_MAX),
             terms=json.dumps(terms, ensure_ascii=False),
-            performance_manner=require_text(a.performance_manner, "performance_manner", "履行方式", 200),
-            performance_place=require_text(a.performance_place, "performance_place", "履行地点", 200),
+            performance_manner=require_text(
+                a.performance_manner, "performance_manner", "履行方式", 200
+            ),
+            performance_place=require_text(
+                a.performance_place, "performance_place", "履行地点", 200
+            ),
         )
         if a.performance_deadline is None:
             raise ValidationError("performance_deadline", "书面调解协议须写明履行期限。")
@@ -228,9 +241,13 @@ def validate_agreement(a: AgreementInput, party_count: int, registered_on: date)
         values.update(
             oral_content=require_text(a.oral_content, "oral_content", "口头协议内容", TEXT_MAX),
             facts=optional_text(a.facts, "facts", "纠纷简要情况", TEXT_MAX) or "",
-            performance_manner=optional_text(a.performance_manner, "performance_manner", "履行方式", 200)
+            performance_manner=optional_text(
+                a.performance_manner, "performance_manner", "履行方式", 200
+            )
             or "",
-            performance_place=optional_text(a.performance_place, "performance_place", "履行地点", 200)
+            performance_place=optional_text(
+                a.performance_place, "performance_place", "履行地点", 200
+            )
             or "",
         )
     else:
@@ -265,7 +282,8 @@ def validate_follow_up(f: FollowUpInput, today: date) -> dict[str, Any]:
         "performance": f.performance,
         "satisfaction": optional_text(f.satisfaction, "satisfaction", "当事人满意度", 100) or "",
         "lawsuit": int(f.lawsuit),
-        "escalation_risk": optional_text(f.escalation_risk, "escalation_risk", "激化风险", 500) or "",
+        "escalation_risk": optional_text(f.escalation_risk, "escalation_risk", "激化风险", 500)
+        or "",
         "measures": optional_text(f.measures, "measures", "采取的措施", 1000) or "",
         "notes": optional_text(f.notes, "notes", "回访情况", TEXT_MAX) or "",
     }

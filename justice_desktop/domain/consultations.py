@@ -37,7 +37,9 @@ class ConsultationInput:
     notes: str = ""
 
 
-def validate_consultation(c: ConsultationInput, tables: dict[str, CodeTable], today: date) -> dict[str, Any]:
+def validate_consultation(
+    c: ConsultationInput, tables: dict[str, CodeTable], today: date
+) -> dict[str, Any]:
     check_not_future(c.consulted_on, today, "咨询日期", "consulted_on")
     if not tables["consultation_categories"].has(c.category):
         raise ValidationError("category", "请选择咨询类别。")
@@ -58,7 +60,9 @@ def validate_consultation(c: ConsultationInput, tables: dict[str, CodeTable], to
         "anonymous": int(c.anonymous),
     }
     if c.anonymous:
-        row.update(name="", gender=None, age=None, ethnicity=None, employer="", address="", phone="")
+        row.update(
+            name="", gender=None, age=None, ethnicity=None, employer="", address="", phone=""
+        )
         return row
     if c.age is not None and not 0 < c.age < 130:
         raise ValidationError("age", "年龄应在1到129岁之间。")
@@ -91,7 +95,9 @@ class AdviserLogInput:
     on_site: bool = True
 
 
-def validate_adviser_log(a: AdviserLogInput, tables: dict[str, CodeTable], today: date) -> dict[str, Any]:
+def validate_adviser_log(
+    a: AdviserLogInput, tables: dict[str, CodeTable], today: date
+) -> dict[str, Any]:
     check_not_future(a.started_at.date(), today, "服务时间", "started_at")
     if not tables["adviser_service_kinds"].has(a.kind):
         raise ValidationError("kind", "请选择服务类别。")
@@ -122,4 +128,6 @@ class AdviserShortfall:
     def describe(self) -> str:
         if self.kind == "visit":
             return f"{self.village} {self.period} 实地服务{self.done:g}小时，不足每月{self.required:g}小时"
-        return f"{self.village} {self.period} 法治讲座{self.done:g}次，不足每季度{self.required:g}次"
+        return (
+            f"{self.village} {self.period} 法治讲座{self.done:g}次，不足每季度{self.required:g}次"
+        )

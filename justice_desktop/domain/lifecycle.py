@@ -52,7 +52,15 @@ ACTION_LABELS: dict[str, str] = {
 }
 
 _ALLOWED: dict[str, tuple[str, ...]] = {
-    REGISTERED: ("edit_registration", "investigate", "mediate", "extend", "agree", "fail", "attach"),
+    REGISTERED: (
+        "edit_registration",
+        "investigate",
+        "mediate",
+        "extend",
+        "agree",
+        "fail",
+        "attach",
+    ),
     MEDIATING: ("edit_registration", "investigate", "mediate", "extend", "agree", "fail", "attach"),
     SUCCEEDED: ("follow_up", "judicial_confirmation", "close", "attach"),
     FAILED: ("close", "attach"),
@@ -89,18 +97,25 @@ def effective_due(mediation_due_on: date, extensions: Sequence[Extension]) -> da
     return due
 
 
-def check_extension(current_due: date, ext: Extension, recorded_on: date, consent_record: str) -> None:
+def check_extension(
+    current_due: date, ext: Extension, recorded_on: date, consent_record: str
+) -> None:
     if not (ext.applicant_consent and ext.respondent_consent):
         missing = "、".join(
             label
-            for label, ok in (("申请人", ext.applicant_consent), ("被申请人", ext.respondent_consent))
+            for label, ok in (
+                ("申请人", ext.applicant_consent),
+                ("被申请人", ext.respondent_consent),
+            )
             if not ok
         )
         raise ValidationError(
             "consent", f"延长调解期限须经双方当事人同意，尚未记录{missing}的同意。"
         )
     if not consent_record.strip():
-        raise ValidationError("consent_record", "请填写双方同意延期的记录（如何表示同意、签名情况）。")
+        raise ValidationError(
+            "consent_record", "请填写双方同意延期的记录（如何表示同意、签名情况）。"
+        )
     if ext.new_due_on <= current_due:
         raise ValidationError(
             "new_due_on",
@@ -125,10 +140,13 @@ def check_within_deadline(activity_on: date, due: date, what: str, field: str) -
         )
 
 
-def check_not_before(activity_on: date, earliest: date, what: str, field: str, earlier: str) -> None:
+def check_not_before(
+    activity_on: date, earliest: date, what: str, field: str, earlier: str
+) -> None:
     if activity_on < earliest:
         raise ValidationError(
-            field, f"{what}日期（{activity_on:%Y年%m月%d日}）不能早于{earlier}（{earliest:%Y年%m月%d日}）。"
+            field,
+            f"{what}日期（{activity_on:%Y年%m月%d日}）不能早于{earlier}（{earliest:%Y年%m月%d日}）。",
         )
 
 
@@ -149,12 +167,16 @@ def check_failure(reason: str, routes: Sequence[str]) -> None:
         raise ValidationError("failure_reason", "请填写调解不成的原因。")
     if not routes:
         raise ValidationError(
-            "failure_routes", "调解不成的，须告知当事人可通过诉讼、仲裁或行政途径解决：请至少选择一项。"
+            "failure_routes",
+            "调解不成的，须告知当事人可通过诉讼、仲裁或行政途径解决：请至少选择一项。",
         )
 
 
 def check_judicial_confirmation(
-    status_matter: str | None, agreement_form: str | None, effective_on: date | None, applied_on: date
+    status_matter: str | None,
+    agreement_form: str | None,
+    effective_on: date | None,
+    applied_on: date,
 ) -> None:
     if status_matter in STATUS_MATTERS:
         raise ValidationError(

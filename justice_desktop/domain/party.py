@@ -69,7 +69,8 @@ def validate_party(
                 id_number = rid.number
                 if gender and gender != rid.gender:
                     raise ValidationError(
-                        f("gender"), f"{who}性别填写为“{gender}”，与身份证号码（{rid.gender}）不一致。"
+                        f("gender"),
+                        f"{who}性别填写为“{gender}”，与身份证号码（{rid.gender}）不一致。",
                     )
                 if birth and birth != rid.birth_date:
                     raise ValidationError(

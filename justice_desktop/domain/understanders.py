@@ -33,13 +33,17 @@ class UnderstanderInput:
     filed_on: date | None = None
 
 
-def validate_understander(u: UnderstanderInput, tables: dict[str, CodeTable], today: date) -> dict[str, Any]:
+def validate_understander(
+    u: UnderstanderInput, tables: dict[str, CodeTable], today: date
+) -> dict[str, Any]:
     row: dict[str, Any] = {
         "name": require_text(u.name, "name", "姓名", 50),
         "village": require_text(u.village, "village", "所在村（社区）", 50),
         "villager_group": optional_text(u.villager_group, "villager_group", "村民小组", 50) or "",
-        "certificate_no": optional_text(u.certificate_no, "certificate_no", "证书（胸牌）编号", 50) or "",
-        "assessment_result": optional_text(u.assessment_result, "assessment_result", "考核结果", 50) or "",
+        "certificate_no": optional_text(u.certificate_no, "certificate_no", "证书（胸牌）编号", 50)
+        or "",
+        "assessment_result": optional_text(u.assessment_result, "assessment_result", "考核结果", 50)
+        or "",
         "phone": validate_phone(u.phone, "phone") if u.phone.strip() else "",
         "ethnicity": u.ethnicity or None,
         "gender": u.gender or None,
@@ -47,7 +51,9 @@ def validate_understander(u: UnderstanderInput, tables: dict[str, CodeTable], to
         "id_number": None,
     }
     if not tables["nomination_routes"].has(u.nomination_route):
-        raise ValidationError("nomination_route", "请选择产生方式（个人自荐、村（居）委会推荐等）。")
+        raise ValidationError(
+            "nomination_route", "请选择产生方式（个人自荐、村（居）委会推荐等）。"
+        )
     row["nomination_route"] = u.nomination_route
     if u.priority_group and not tables["understander_priority_groups"].has(u.priority_group):
         raise ValidationError("priority_group", "请从列表中选择重点人群类别。")
@@ -57,9 +63,14 @@ def validate_understander(u: UnderstanderInput, tables: dict[str, CodeTable], to
     if u.id_number.strip():
         rid = parse_resident_id(u.id_number, "id_number")
         if u.gender and u.gender != rid.gender:
-            raise ValidationError("gender", f"性别填写为“{u.gender}”，与身份证号码（{rid.gender}）不一致。")
+            raise ValidationError(
+                "gender", f"性别填写为“{u.gender}”，与身份证号码（{rid.gender}）不一致。"
+            )
         row.update(id_number=rid.number, gender=rid.gender, birth_date=rid.birth_date.isoformat())
-    for label, name, value in (("聘任日期", "appointed_on", u.appointed_on), ("备案日期", "filed_on", u.filed_on)):
+    for label, name, value in (
+        ("聘任日期", "appointed_on", u.appointed_on),
+        ("备案日期", "filed_on", u.filed_on),
+    ):
         if value is not None:
             check_not_future(value, today, label, name)
         row[name] = value.isoformat() if value else None

@@ -65,12 +65,20 @@ class CaseFile:
 
 def party_input_from_row(p: Row) -> PartyInput:
     return PartyInput(
-        side=p["side"], kind=p["kind"], name=p["name"], gender=p["gender"],
+        side=p["side"],
+        kind=p["kind"],
+        name=p["name"],
+        gender=p["gender"],
         ethnicity=p["ethnicity"],
         birth_date=date.fromisoformat(p["birth_date"]) if p["birth_date"] else None,
-        id_type=p["id_type"], id_number=p["id_number"] or "", occupation=p["occupation"],
-        phone=p["phone"], address=p["address"], credit_code=p["credit_code"] or "",
-        representative=p["representative"], agent=p["agent"],
+        id_type=p["id_type"],
+        id_number=p["id_number"] or "",
+        occupation=p["occupation"],
+        phone=p["phone"],
+        address=p["address"],
+        credit_code=p["credit_code"] or "",
+        representative=p["representative"],
+        agent=p["agent"],
     )
 
 
@@ -104,7 +112,11 @@ class CaseService:
         committee = tx.require("committees", c.committee_id)
         year = c.registered_on.year
         seq = numbers.next_number(
-            tx.conn, c.committee_id, committee["name"], year, tx.now,
+            tx.conn,
+            c.committee_id,
+            committee["name"],
+            year,
+            tx.now,
             self_allocate=self.store.meta("numbering_authority") == numbers.LOCAL_AUTHORITY,
         )
         due = mediation_due(c.registered_on, values["source_sub"], values["court_procedure"])
@@ -137,13 +149,18 @@ class CaseService:
         with self.store.tx(user_id) as tx:
             case = tx.require("cases", case_id)
             lc.require_action(case["status"], "edit_registration")
-            if values["committee_id"] != case["committee_id"] or c.registered_on.year != case["year"]:
+            if (
+                values["committee_id"] != case["committee_id"]
+                or c.registered_on.year != case["year"]
+            ):
                 raise ValidationError(
-                    "committee_id", "案件编号已生成，不能更改调委会或受理年份；如登记有误，请作废后重新登记。"
+                    "committee_id",
+                    "案件编号已生成，不能更改调委会或受理年份；如登记有误，请作废后重新登记。",
                 )
             due = mediation_due(c.registered_on, values["source_sub"], values["court_procedure"])
             tx.update(
-                "cases", case_id,
+                "cases",
+                case_id,
                 {
                     **values,
                     "mediation_due_on": due.isoformat(),
@@ -188,7 +205,8 @@ class CaseService:
             pid = tx.insert("parties", {**row, "case_id": case_id, "position": len(parties)})
             parties = self._children(tx, "parties", case_id, order="position")
             tx.update(
-                "cases", case_id,
+                "cases",
+                case_id,
                 {
                     "applicants": _names(parties, "applicant"),
                     "respondents": _names(parties, "respondent"),
@@ -201,8 +219,11 @@ class CaseService:
     # -- investigation, sessions, deadline -------------------------------------------------
     def _due(self, tx: Tx, case: Row) -> date:
         exts = [
-            lc.Extension(date.fromisoformat(e["new_due_on"]), bool(e["applicant_consent"]),
-                         bool(e["respondent_consent"]))
+            lc.Extension(
+                date.fromisoformat(e["new_due_on"]),
+                bool(e["applicant_consent"]),
+                bool(e["respondent_consent"]),
+            )
             for e in self._children(tx, "extensions", case["id"])
         ]
         return lc.effective_due(date.fromisoformat(case["mediation_due_on"]), exts)
@@ -214,7 +235,9 @@ class CaseService:
             lc.require_action(case["status"], "investigate")
             on = i.held_at.date()
             lc.check_not_future(on, self.today(), "调查日期", "held_at")
-            lc.check_not_before(on, date.fromisoformat(case["registered_on"]), "调查", "held_at", "受理日期")
+            lc.check_not_before(
+                on, date.fromisoformat(case["registered_on"]), "调查", "held_at", "受理日期"
+            )
             lc.check_within_deadline(on, self._due(tx, case), "调查", "held_at")
             rid = tx.insert("investigations", {**values, "case_id": case_id})
             if case["status"] == lc.REGISTERED:
@@ -228,7 +251,9 @@ class CaseService:
             lc.require_action(case["status"], "mediate")
             on = s.held_at.date()
             lc.check_not_future(on, self.today(), "调解日期", "held_at")
-            lc.check_not_before(on, date.fromisoformat(case["registered_on"]), "调解", "held_at", "受理日期")
+            lc.check_not_before(
+                on, date.fromisoformat(case["registered_on"]), "调解", "held_at", "受理日期"
+            )
             lc.check_within_deadline(on, self._due(tx, case), "调解", "held_at")
             rid = tx.insert("sessions", {**values, "case_id": case_id})
             if case["status"] == lc.REGISTERED:
@@ -236,8 +261,15 @@ class CaseService:
         return rid
 
     def extend_deadline(
-        self, user_id: str, case_id: str, new_due_on: date, *, applicant_consent: bool,
-        respondent_consent: bool, consent_record: str, recorded_on: date | None = None,
+        self,
+        user_id: str,
+        case_id: str,
+        new_due_on: date,
+        *,
+        applicant_consent: bool,
+        respondent_consent: bool,
+        consent_record: str,
+        recorded_on: date | None = None,
     ) -> str:
         recorded_on = recorded_on or self.today()
         with self.store.tx(user_id) as tx:
@@ -248,10 +280,14 @@ class CaseService:
             rid = tx.insert(
                 "extensions",
                 {
-                    "case_id": case_id, "recorded_on": recorded_on.isoformat(),
-                    "new_due_on": new_due_on.isoformat(), "applicant_consent": 1,
+                    "case_id": case_id,
+                    "recorded_on": recorded_on.isoformat(),
+                    "new_due_on": new_due_on.isoformat(),
+                    "applicant_consent": 1,
                     "respondent_consent": 1,
-                    "consent_record": require_text(consent_record, "consent_record", "同意延期记录", 1000),
+                    "consent_record": require_text(
+                        consent_record, "consent_record", "同意延期记录", 1000
+                    ),
                 },
             )
             tx.update("cases", case_id, {"extended_due_on": new_due_on.isoformat()})
@@ -263,17 +299,26 @@ class CaseService:
         with self.store.tx(user_id) as tx:
             case = tx.require("cases", case_id)
             lc.require_action(case["status"], "agree")
-            values = validate_agreement(a, int(case["party_count"]), date.fromisoformat(case["registered_on"]))
+            values = validate_agreement(
+                a, int(case["party_count"]), date.fromisoformat(case["registered_on"])
+            )
             lc.check_not_future(a.effective_on, self.today(), "协议日期", "effective_on")
-            lc.check_within_deadline(a.effective_on, self._due(tx, case), "达成协议", "effective_on")
+            lc.check_within_deadline(
+                a.effective_on, self._due(tx, case), "达成协议", "effective_on"
+            )
             agreement_no = case["case_number"].replace("人调字", "人调协字")
-            aid = tx.insert("agreements", {**values, "case_id": case_id, "agreement_no": agreement_no})
+            aid = tx.insert(
+                "agreements", {**values, "case_id": case_id, "agreement_no": agreement_no}
+            )
             lc.check_success(has_agreement=True)
             tx.update(
-                "cases", case_id,
+                "cases",
+                case_id,
                 {
-                    "status": lc.SUCCEEDED, "outcome": "success",
-                    "outcome_on": a.effective_on.isoformat(), "amount_cents": values["amount_cents"],
+                    "status": lc.SUCCEEDED,
+                    "outcome": "success",
+                    "outcome_on": a.effective_on.isoformat(),
+                    "amount_cents": values["amount_cents"],
                 },
             )
             due = follow_up_due(a.effective_on, a.performance_deadline, self.follow_up_days)
@@ -286,13 +331,18 @@ class CaseService:
     def mark_success(self, user_id: str, case_id: str) -> None:
         """Only for data entered out of order: success needs an agreement already recorded."""
         with self.store.tx(user_id) as tx:
-            case = tx.require("cases", case_id)
+            tx.require("cases", case_id)
             agreement = self._agreement(tx, case_id)
             lc.check_success(has_agreement=agreement is not None)
             assert agreement is not None
             tx.update(
-                "cases", case_id,
-                {"status": lc.SUCCEEDED, "outcome": "success", "outcome_on": agreement["effective_on"]},
+                "cases",
+                case_id,
+                {
+                    "status": lc.SUCCEEDED,
+                    "outcome": "success",
+                    "outcome_on": agreement["effective_on"],
+                },
             )
 
     def record_failure(
@@ -306,12 +356,19 @@ class CaseService:
                 if not self.tables["failure_routes"].has(r):
                     raise ValidationError("failure_routes", f"未知的解决途径：{r}")
             lc.check_not_future(on, self.today(), "调解终结日期", "outcome_on")
-            lc.check_not_before(on, date.fromisoformat(case["registered_on"]), "调解终结", "outcome_on", "受理日期")
+            lc.check_not_before(
+                on, date.fromisoformat(case["registered_on"]), "调解终结", "outcome_on", "受理日期"
+            )
             tx.update(
-                "cases", case_id,
+                "cases",
+                case_id,
                 {
-                    "status": lc.FAILED, "outcome": "failure", "outcome_on": on.isoformat(),
-                    "failure_reason": require_text(reason, "failure_reason", "调解不成的原因", 2000),
+                    "status": lc.FAILED,
+                    "outcome": "failure",
+                    "outcome_on": on.isoformat(),
+                    "failure_reason": require_text(
+                        reason, "failure_reason", "调解不成的原因", 2000
+                    ),
                     "failure_routes": json.dumps(routes, ensure_ascii=False),
                 },
             )
@@ -324,17 +381,31 @@ class CaseService:
             lc.require_action(case["status"], "follow_up")
             agreement = self._agreement(tx, case_id)
             assert agreement is not None  # a succeeded case always has one
-            lc.check_not_before(f.done_on, date.fromisoformat(agreement["effective_on"]), "回访", "done_on", "协议日期")
-            pending = [r for r in self._children(tx, "follow_ups", case_id, order="due_on") if not r["done_on"]]
+            lc.check_not_before(
+                f.done_on,
+                date.fromisoformat(agreement["effective_on"]),
+                "回访",
+                "done_on",
+                "协议日期",
+            )
+            pending = [
+                r
+                for r in self._children(tx, "follow_ups", case_id, order="due_on")
+                if not r["done_on"]
+            ]
             if pending:
                 rid = str(pending[0]["id"])
                 tx.update("follow_ups", rid, values)
             else:
-                rid = tx.insert("follow_ups", {**values, "case_id": case_id, "due_on": values["done_on"]})
+                rid = tx.insert(
+                    "follow_ups", {**values, "case_id": case_id, "due_on": values["done_on"]}
+                )
             tx.update("agreements", agreement["id"], {"performance": f.performance})
         return rid
 
-    def apply_judicial_confirmation(self, user_id: str, case_id: str, applied_on: date, court: str) -> str:
+    def apply_judicial_confirmation(
+        self, user_id: str, case_id: str, applied_on: date, court: str
+    ) -> str:
         with self.store.tx(user_id) as tx:
             case = tx.require("cases", case_id)
             lc.require_action(case["status"], "judicial_confirmation")
@@ -346,12 +417,18 @@ class CaseService:
                 applied_on,
             )
             lc.check_not_future(applied_on, self.today(), "申请日期", "applied_on")
-            if any(j["result"] != "rejected" for j in self._children(tx, "judicial_confirmations", case_id)):
+            if any(
+                j["result"] != "rejected"
+                for j in self._children(tx, "judicial_confirmations", case_id)
+            ):
                 raise ValidationError("applied_on", "该协议已申请司法确认，不能重复申请。")
             return tx.insert(
                 "judicial_confirmations",
-                {"case_id": case_id, "applied_on": applied_on.isoformat(),
-                 "court": require_text(court, "court", "受理法院", 100)},
+                {
+                    "case_id": case_id,
+                    "applied_on": applied_on.isoformat(),
+                    "court": require_text(court, "court", "受理法院", 100),
+                },
             )
 
     def record_judicial_result(
@@ -361,14 +438,27 @@ class CaseService:
             raise ValidationError("result", "请选择法院的处理结果：确认有效或驳回申请。")
         with self.store.tx(user_id) as tx:
             row = tx.require("judicial_confirmations", confirmation_id)
-            lc.check_not_before(decided_on, date.fromisoformat(row["applied_on"]), "法院裁定", "decided_on", "申请日期")
+            lc.check_not_before(
+                decided_on,
+                date.fromisoformat(row["applied_on"]),
+                "法院裁定",
+                "decided_on",
+                "申请日期",
+            )
             number = decision_no.strip()
             if result == "confirmed" and "调确" not in number:
-                raise ValidationError("decision_no", "确认决定书编号应含“调确”字样，如（2025）津0101民特调确字第12号。")
+                raise ValidationError(
+                    "decision_no",
+                    "确认决定书编号应含“调确”字样，如（2025）津0101民特调确字第12号。",
+                )
             tx.update(
-                "judicial_confirmations", confirmation_id,
-                {"result": result, "decision_no": optional_text(number, "decision_no", "裁定书编号", 80) or "",
-                 "decided_on": decided_on.isoformat()},
+                "judicial_confirmations",
+                confirmation_id,
+                {
+                    "result": result,
+                    "decision_no": optional_text(number, "decision_no", "裁定书编号", 80) or "",
+                    "decided_on": decided_on.isoformat(),
+                },
             )
 
     # -- closing and archiving ----------------------------------------------------------------
@@ -378,17 +468,28 @@ class CaseService:
             lc.require_action(case["status"], "close")
             follow = self._children(tx, "follow_ups", case_id)
             lc.check_close(
-                case["status"], sum(1 for r in follow if not r["done_on"]), sum(1 for r in follow if r["done_on"])
+                case["status"],
+                sum(1 for r in follow if not r["done_on"]),
+                sum(1 for r in follow if r["done_on"]),
             )
             lc.check_not_future(closed_on, self.today(), "结案日期", "closed_on")
             tx.update(
-                "cases", case_id,
-                {"status": lc.CLOSED, "closed_on": closed_on.isoformat(),
-                 "closing_note": optional_text(note, "closing_note", "卷宗情况说明", 5000) or ""},
+                "cases",
+                case_id,
+                {
+                    "status": lc.CLOSED,
+                    "closed_on": closed_on.isoformat(),
+                    "closing_note": optional_text(note, "closing_note", "卷宗情况说明", 5000) or "",
+                },
             )
 
     def archive_case(
-        self, user_id: str, case_id: str, volume_no: str, retention_period: str, archived_on: date,
+        self,
+        user_id: str,
+        case_id: str,
+        volume_no: str,
+        retention_period: str,
+        archived_on: date,
         archived_by: str,
     ) -> None:
         with self.store.tx(user_id) as tx:
@@ -398,14 +499,25 @@ class CaseService:
             if not self.tables["retention_periods"].has(retention_period):
                 raise ValidationError("retention_period", "请选择保管期限。")
             tx.update(
-                "cases", case_id,
-                {"status": lc.ARCHIVED, "volume_no": volume_no.strip(), "retention_period": retention_period,
-                 "archived_on": archived_on.isoformat(),
-                 "archived_by": require_text(archived_by, "archived_by", "立卷人", 50)},
+                "cases",
+                case_id,
+                {
+                    "status": lc.ARCHIVED,
+                    "volume_no": volume_no.strip(),
+                    "retention_period": retention_period,
+                    "archived_on": archived_on.isoformat(),
+                    "archived_by": require_text(archived_by, "archived_by", "立卷人", 50),
+                },
             )
 
     def add_attachment(
-        self, user_id: str, case_id: str, file_name: str, data: bytes, kind: str = "evidence", note: str = ""
+        self,
+        user_id: str,
+        case_id: str,
+        file_name: str,
+        data: bytes,
+        kind: str = "evidence",
+        note: str = "",
     ) -> str:
         if not data:
             raise ValidationError("file", f"文件“{file_name}”是空的，没有添加。")
@@ -416,13 +528,20 @@ class CaseService:
             case = tx.require("cases", case_id)
             lc.require_action(case["status"], "attach")
             tx.conn.execute(
-                "INSERT OR IGNORE INTO blobs (sha256, size, data) VALUES (?, ?, ?)", (digest, len(data), data)
+                "INSERT OR IGNORE INTO blobs (sha256, size, data) VALUES (?, ?, ?)",
+                (digest, len(data), data),
             )
             return tx.insert(
                 "attachments",
-                {"case_id": case_id, "sha256": digest, "file_name": require_text(file_name, "file", "文件名", 200),
-                 "media_type": mimetypes.guess_type(file_name)[0] or "application/octet-stream",
-                 "size": len(data), "kind": kind, "note": note},
+                {
+                    "case_id": case_id,
+                    "sha256": digest,
+                    "file_name": require_text(file_name, "file", "文件名", 200),
+                    "media_type": mimetypes.guess_type(file_name)[0] or "application/octet-stream",
+                    "size": len(data),
+                    "kind": kind,
+                    "note": note,
+                },
             )
 
     def attachment_data(self, sha256: str) -> bytes | None:
@@ -456,13 +575,16 @@ class CaseService:
             extensions=self._children(tx, "extensions", case_id, order="recorded_on"),
             agreement=self._agreement(tx, case_id),
             follow_ups=self._children(tx, "follow_ups", case_id, order="due_on"),
-            judicial_confirmations=self._children(tx, "judicial_confirmations", case_id, order="applied_on"),
+            judicial_confirmations=self._children(
+                tx, "judicial_confirmations", case_id, order="applied_on"
+            ),
             attachments=self._children(tx, "attachments", case_id, order="created_at"),
         )
 
     def _children(self, tx: Tx, table: str, case_id: str, order: str = "created_at") -> list[Row]:
         cur = tx.conn.execute(
-            f"SELECT * FROM {table} WHERE case_id = ? AND deleted = 0 ORDER BY {order}, id", (case_id,)
+            f"SELECT * FROM {table} WHERE case_id = ? AND deleted = 0 ORDER BY {order}, id",
+            (case_id,),
         )
         names = [d[0] for d in cur.description]
         return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
@@ -474,10 +596,14 @@ class CaseService:
     def _reindex(self, tx: Tx, case_id: str) -> None:
         case = tx.require("cases", case_id)
         parties = self._children(tx, "parties", case_id, order="position")
-        search.index_document(tx.conn, "case", case_id, **case_search_fields(case, parties, self.tables))
+        search.index_document(
+            tx.conn, "case", case_id, **case_search_fields(case, parties, self.tables)
+        )
 
 
-def case_search_fields(case: Row, parties: list[Row], tables: dict[str, CodeTable]) -> dict[str, Any]:
+def case_search_fields(
+    case: Row, parties: list[Row], tables: dict[str, CodeTable]
+) -> dict[str, Any]:
     """Title, subtitle and indexed terms of one case (shared by the bulk demo loader)."""
     applicants = [p["name"] for p in parties if p["side"] == "applicant"]
     respondents = [p["name"] for p in parties if p["side"] == "respondent"]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
 from justice_desktop.codes.tables import CodeTable
 from justice_desktop.domain.case_inputs import CaseInput
@@ -43,7 +45,9 @@ class ConsultationService:
         return cid
 
     def get(self, consultation_id: str) -> Row:
-        rows = self.store.query("SELECT * FROM consultations WHERE id = ? AND deleted = 0", (consultation_id,))
+        rows = self.store.query(
+            "SELECT * FROM consultations WHERE id = ? AND deleted = 0", (consultation_id,)
+        )
         if not rows:
             raise ValidationError("consultation", "没有找到该咨询记录。")
         return rows[0]
@@ -56,14 +60,25 @@ class ConsultationService:
                 "anonymous", f"咨询人{ANONYMOUS_LABEL}，转人民调解前请先征得其同意并补录身份信息。"
             )
         applicant = PartyInput(
-            side="applicant", kind="person", name=row["name"], gender=row["gender"],
-            ethnicity=row["ethnicity"], phone=row["phone"], address=row["address"],
-            occupation=row["employer"], id_number=row["id_number"] or "",
+            side="applicant",
+            kind="person",
+            name=row["name"],
+            gender=row["gender"],
+            ethnicity=row["ethnicity"],
+            phone=row["phone"],
+            address=row["address"],
+            occupation=row["employer"],
+            id_number=row["id_number"] or "",
         )
         return CaseInput(
-            committee_id=committee_id, registered_on=self.today(), source="applied",
-            dispute_type="", summary=row["question"], parties=[applicant, PartyInput(side="respondent")],
-            mediators=[mediator], village=row["village"],
+            committee_id=committee_id,
+            registered_on=self.today(),
+            source="applied",
+            dispute_type="",
+            summary=row["question"],
+            parties=[applicant, PartyInput(side="respondent")],
+            mediators=[mediator],
+            village=row["village"],
         )
 
     def refer_to_mediation(self, user_id: str, consultation_id: str, case: CaseInput) -> str:
@@ -74,7 +89,11 @@ class ConsultationService:
             if current["referral_case_id"]:
                 raise ValidationError("referral", "该咨询已转为人民调解案件，不能重复转办。")
             case_id = cases.register_in(tx, case)
-            tx.update("consultations", consultation_id, {"referral": "mediation", "referral_case_id": case_id})
+            tx.update(
+                "consultations",
+                consultation_id,
+                {"referral": "mediation", "referral_case_id": case_id},
+            )
         return case_id
 
     def register_for_month(self, year: int, month: int) -> list[Row]:
@@ -86,16 +105,23 @@ class ConsultationService:
 
     def _reindex(self, tx: Tx, consultation_id: str) -> None:
         row = tx.require("consultations", consultation_id)
-        who = ANONYMOUS_LABEL if row["anonymous"] else mask_name(row["name"])
-        category = self.tables["consultation_categories"].label(row["category"])
         search.index_document(
-            tx.conn, "consultation", consultation_id,
-            title=f"法律咨询 {who} · {category}",
-            subtitle=f"{row['consulted_on']}" + (f" · {mask_phone(row['phone'])}" if row["phone"] else ""),
-            names=[] if row["anonymous"] else [row["name"]],
-            numbers=[v for v in (row["phone"], row["id_number"]) if v],
-            text=[row["question"], row["answer"]],
+            tx.conn, "consultation", consultation_id, **consultation_search_fields(row, self.tables)
         )
+
+
+def consultation_search_fields(row: Row, tables: Mapping[str, CodeTable]) -> dict[str, Any]:
+    """Title, subtitle and indexed terms of one consultation (shared by the bulk loader)."""
+    who = ANONYMOUS_LABEL if row["anonymous"] else mask_name(row["name"])
+    category = tables["consultation_categories"].label(row["category"])
+    return {
+        "title": f"法律咨询 {who} · {category}",
+        "subtitle": f"{row['consulted_on']}"
+        + (f" · {mask_phone(row['phone'])}" if row["phone"] else ""),
+        "names": [] if row["anonymous"] else [row["name"]],
+        "numbers": [v for v in (row["phone"], row["id_number"]) if v],
+        "text": [row["question"], row["answer"]],
+    }
 
 
 class AdviserLogService:
@@ -119,7 +145,9 @@ class AdviserLogService:
             params.append(f"{year:04d}%")
         return self.store.query(sql + " ORDER BY started_at", tuple(params))
 
-    def shortfalls(self, assignments: dict[str, str], year: int, until: date) -> list[AdviserShortfall]:
+    def shortfalls(
+        self, assignments: dict[str, str], year: int, until: date
+    ) -> list[AdviserShortfall]:
         """Villages (village → adviser) short of the monthly on-site visit (4 hours) or the
         quarterly lecture, for every month/quarter of ``year`` that has ended by ``until``."""
         rows = self.entries(year=year)
@@ -139,7 +167,16 @@ class AdviserLogService:
                     break
                 done = visit_hours[(village, month)]
                 if done < MONTHLY_VISIT_HOURS:
-                    out.append(AdviserShortfall(village, f"{year}-{month:02d}", "visit", adviser, done, MONTHLY_VISIT_HOURS))
+                    out.append(
+                        AdviserShortfall(
+                            village,
+                            f"{year}-{month:02d}",
+                            "visit",
+                            adviser,
+                            done,
+                            MONTHLY_VISIT_HOURS,
+                        )
+                    )
             for quarter in range(1, 5):
                 end_month = quarter * 3
                 end = date(year + end_month // 12, end_month % 12 + 1, 1)
@@ -147,5 +184,9 @@ class AdviserLogService:
                     break
                 n = lectures[(village, quarter)]
                 if n < 1:
-                    out.append(AdviserShortfall(village, f"{year}Q{quarter}", "lecture", adviser, float(n), 1.0))
+                    out.append(
+                        AdviserShortfall(
+                            village, f"{year}Q{quarter}", "lecture", adviser, float(n), 1.0
+                        )
+                    )
         return out

@@ -9,12 +9,13 @@ Layout of a data folder::
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,12 @@ from justice_desktop.store.errors import (
     StoreError,
     WrongKeyError,
 )
-from justice_desktop.store.keys import KeyVault, decode_recovery_key, encode_recovery_key, generate_key
+from justice_desktop.store.keys import (
+    KeyVault,
+    decode_recovery_key,
+    encode_recovery_key,
+    generate_key,
+)
 from justice_desktop.store.migrations import LATEST, migrate, pending
 from justice_desktop.store.records import Tx, new_id, transaction
 
@@ -59,7 +65,9 @@ class Store:
         with transaction(self.conn, user_id, self.clock) as t:
             yield t
 
-    def query(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> list[dict[str, Any]]:
+    def query(
+        self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()
+    ) -> list[dict[str, Any]]:
         cur = self.conn.execute(sql, params)
         names = [d[0] for d in cur.description]
         return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
@@ -88,6 +96,22 @@ class Store:
 
     def backup(self, keep: int = DEFAULT_KEEP_BACKUPS) -> Path:
         return backups.make_backup(self.conn, self.key, self.data_dir, self.clock(), keep)
+
+    def check_and_back_up(
+        self, *, keep: int = DEFAULT_KEEP_BACKUPS, min_age: timedelta | None = None
+    ) -> Path | None:
+        """The start-up (and daily) routine, meant for a background thread: a full integrity
+        check, then a backup. A damaged database is reported, not backed up over good backups.
+        With ``min_age``, nothing happens if the newest backup is younger than that."""
+        last = self.last_backup_at()
+        if min_age is not None and last is not None and self.clock() - last < min_age:
+            return None
+        problems = self.integrity_problems()
+        if problems:
+            raise DamagedDatabaseError(
+                str(self.path), problems[0], [p.name for p in backups.list_backups(self.data_dir)]
+            )
+        return self.backup(keep=keep)
 
     def last_backup_at(self) -> datetime | None:
         found = backups.list_backups(self.data_dir)
@@ -174,10 +198,9 @@ def open_store(
     if recovery_key is not None:
         if real_id != db_id or identity.get("key_check") != key_check(key):
             _write_identity(data_dir, {**identity, "db_id": real_id, "key_check": key_check(key)})
-        try:
+        # the key works for this session even if the keyring refuses it; the caller says so
+        with contextlib.suppress(StoreError):
             vault.save(real_id, key)
-        except StoreError:
-            pass  # the key still works for this session; the caller shows the keyring problem
     store = Store(conn, data_dir, real_id, key, clock)
     if upgrade and pending(conn):
         store.backup()  # the user's data survives a failed upgrade

@@ -47,7 +47,9 @@ def decode_recovery_key(text: str) -> bytes:
     cleaned = "".join(ch for ch in text.upper() if ch not in " -\t\r\n").translate(_CONFUSABLE)
     expected = _KEY_CHARS + _CHECK_CHARS
     if len(cleaned) != expected:
-        raise BadRecoveryKeyError(f"应为 {expected} 个字符（14 组，每组 4 个），实际为 {len(cleaned)} 个")
+        raise BadRecoveryKeyError(
+            f"应为 {expected} 个字符（14 组，每组 4 个），实际为 {len(cleaned)} 个"
+        )
     bad = sorted({ch for ch in cleaned if ch not in _ALPHABET})
     if bad:
         raise BadRecoveryKeyError("含有不应出现的字符 " + "、".join(bad))
@@ -84,7 +86,11 @@ class KeyringVault:
             backend = keyring.get_keyring()
         except Exception as exc:  # a broken keyring configuration
             raise KeyringUnavailableError(type(exc).__name__) from exc
-        if isinstance(backend, fail.Keyring) or type(backend).__name__ == "ChainerBackend" and not getattr(backend, "backends", None):
+        if (
+            isinstance(backend, fail.Keyring)
+            or type(backend).__name__ == "ChainerBackend"
+            and not getattr(backend, "backends", None)
+        ):
             raise KeyringUnavailableError()
         return backend
 

@@ -21,7 +21,12 @@ def blocks(conn: Connection, committee_id: str, year: int) -> list[tuple[NumberB
 
 
 def add_block(
-    conn: Connection, committee_id: str, year: int, block: NumberBlock, granted_by: str, at: datetime
+    conn: Connection,
+    committee_id: str,
+    year: int,
+    block: NumberBlock,
+    granted_by: str,
+    at: datetime,
 ) -> None:
     """Record a block this machine may use; refuse one that overlaps a block already held."""
     for held, _, _ in blocks(conn, committee_id, year):
@@ -68,8 +73,12 @@ def next_number(
         ).fetchone()[0]
         first = max(int(top or 0), int(used or 0)) + 1
         add_block(
-            conn, committee_id, year, NumberBlock(first, first + DEFAULT_BLOCK_SIZE - 1),
-            LOCAL_AUTHORITY, at,
+            conn,
+            committee_id,
+            year,
+            NumberBlock(first, first + DEFAULT_BLOCK_SIZE - 1),
+            LOCAL_AUTHORITY,
+            at,
         )
         return next_number(conn, committee_id, committee_label, year, at, self_allocate=False)
     block_id, seq = int(row[0]), int(row[1])
@@ -79,13 +88,19 @@ def next_number(
 
 def years_with_blocks(conn: Connection, committee_id: str) -> list[int]:
     rows = conn.execute(
-        "SELECT DISTINCT year FROM number_blocks WHERE committee_id = ? ORDER BY year", (committee_id,)
+        "SELECT DISTINCT year FROM number_blocks WHERE committee_id = ? ORDER BY year",
+        (committee_id,),
     ).fetchall()
     return [int(r[0]) for r in rows]
 
 
 def grant_block(
-    conn: Connection, committee_id: str, year: int, block: NumberBlock, granted_by: str, at: datetime
+    conn: Connection,
+    committee_id: str,
+    year: int,
+    block: NumberBlock,
+    granted_by: str,
+    at: datetime,
 ) -> None:
     """``add_block`` in a transaction of its own."""
     conn.execute("BEGIN IMMEDIATE")

@@ -35,26 +35,41 @@ def set_up_office(store: Store, setup: OfficeSetup) -> dict[str, str]:
         office_id = tx.insert("offices", {"name": office_name})
         committee_id = tx.insert(
             "committees",
-            {"office_id": office_id, "name": committee_name, "number_prefix": prefix, "body_type": setup.body_type},
+            {
+                "office_id": office_id,
+                "name": committee_name,
+                "number_prefix": prefix,
+                "body_type": setup.body_type,
+            },
         )
         user_id = tx.insert(
-            "users", {"name": require_text(setup.user_name, "user_name", "姓名", 30), "role": setup.user_role}
+            "users",
+            {
+                "name": require_text(setup.user_name, "user_name", "姓名", 30),
+                "role": setup.user_role,
+            },
         )
         store.set_meta("office_id", office_id)
         store.set_meta("numbering_authority", LOCAL_AUTHORITY if setup.standalone else "server")
     return {"office_id": office_id, "committee_id": committee_id, "user_id": user_id}
 
 
-def add_committee(store: Store, user_id: str, name: str, prefix: str, body_type: str, village: str = "") -> str:
+def add_committee(
+    store: Store, user_id: str, name: str, prefix: str, body_type: str, village: str = ""
+) -> str:
     office_id = store.meta("office_id")
     if not office_id:
         raise ValidationError("office", "请先设置司法所信息。")
     with store.tx(user_id) as tx:
         return tx.insert(
             "committees",
-            {"office_id": office_id, "name": require_text(name, "name", "调委会名称", 60),
-             "number_prefix": require_text(prefix, "number_prefix", "案号简称", 10),
-             "body_type": body_type, "village": village},
+            {
+                "office_id": office_id,
+                "name": require_text(name, "name", "调委会名称", 60),
+                "number_prefix": require_text(prefix, "number_prefix", "案号简称", 10),
+                "body_type": body_type,
+                "village": village,
+            },
         )
 
 
@@ -66,8 +81,12 @@ def add_user(store: Store, acting_user: str, name: str, role: str) -> str:
 
 
 def committees(store: Store) -> list[dict[str, str]]:
-    return store.query("SELECT id, name, number_prefix, body_type FROM committees WHERE deleted = 0 ORDER BY created_at")
+    return store.query(
+        "SELECT id, name, number_prefix, body_type FROM committees WHERE deleted = 0 ORDER BY created_at"
+    )
 
 
 def users(store: Store) -> list[dict[str, str]]:
-    return store.query("SELECT id, name, role FROM users WHERE deleted = 0 AND active = 1 ORDER BY created_at")
+    return store.query(
+        "SELECT id, name, role FROM users WHERE deleted = 0 AND active = 1 ORDER BY created_at"
+    )

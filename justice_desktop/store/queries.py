@@ -6,13 +6,26 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from justice_desktop.domain.deadlines import DUE_SOON_DAYS, DeadlineItem, judicial_confirmation_last_day
+from justice_desktop.domain.deadlines import (
+    DUE_SOON_DAYS,
+    DeadlineItem,
+    judicial_confirmation_last_day,
+)
 from justice_desktop.domain.lifecycle import OPEN_STATUSES, SUCCEEDED
 from justice_desktop.store.database import Store
 
 CASE_LIST_COLUMNS = (
-    "id", "case_number", "registered_on", "status", "dispute_type", "source",
-    "applicants", "respondents", "mediation_due_on", "extended_due_on", "village",
+    "id",
+    "case_number",
+    "registered_on",
+    "status",
+    "dispute_type",
+    "source",
+    "applicants",
+    "respondents",
+    "mediation_due_on",
+    "extended_due_on",
+    "village",
 )
 
 
@@ -63,7 +76,13 @@ class CaseQueries:
         return int(self.store.scalar(f"SELECT count(*) FROM cases WHERE {where}", tuple(params)))
 
     def page_ids(
-        self, flt: CaseFilter, offset: int, limit: int, *, sort: str = "registered_on", descending: bool = True
+        self,
+        flt: CaseFilter,
+        offset: int,
+        limit: int,
+        *,
+        sort: str = "registered_on",
+        descending: bool = True,
     ) -> list[str]:
         """Ids of one page of the list; the list model fetches rows for visible ids only."""
         if sort not in SORTABLE:
@@ -78,7 +97,13 @@ class CaseQueries:
         return [str(r[0]) for r in rows]
 
     def page(
-        self, flt: CaseFilter, offset: int, limit: int, *, sort: str = "registered_on", descending: bool = True
+        self,
+        flt: CaseFilter,
+        offset: int,
+        limit: int,
+        *,
+        sort: str = "registered_on",
+        descending: bool = True,
     ) -> list[dict[str, Any]]:
         if sort not in SORTABLE:
             raise ValueError(sort)

@@ -148,7 +148,15 @@ class Tx:
         self.conn.execute(
             "INSERT INTO outbox (table_name, record_id, version, op, changes, created_at, "
             "created_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (table, rid, version, op, json.dumps(changes, ensure_ascii=False), self.stamp, self.user_id),
+            (
+                table,
+                rid,
+                version,
+                op,
+                json.dumps(changes, ensure_ascii=False),
+                self.stamp,
+                self.user_id,
+            ),
         )
         self.audit(op, table, rid, ",".join(sorted(changes)))
 

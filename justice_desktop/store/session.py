@@ -40,4 +40,11 @@ DEMO_SETUP = OfficeSetup(
     user_role="clerk",
 )
 
-__all__ = ["DEMO_SETUP", "create_office", "database_exists", "is_demo", "open_existing", "vault_for"]
+__all__ = [
+    "DEMO_SETUP",
+    "create_office",
+    "database_exists",
+    "is_demo",
+    "open_existing",
+    "vault_for",
+]

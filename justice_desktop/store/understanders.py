@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from justice_desktop.codes.tables import CodeTable
 from justice_desktop.domain.lifecycle import check_not_future
@@ -39,7 +40,14 @@ class UnderstanderService:
             self._reindex(tx, uid)
         return uid
 
-    def update(self, user_id: str, understander_id: str, u: UnderstanderInput, *, expected_version: int | None = None) -> None:
+    def update(
+        self,
+        user_id: str,
+        understander_id: str,
+        u: UnderstanderInput,
+        *,
+        expected_version: int | None = None,
+    ) -> None:
         row = validate_understander(u, self.tables, self.today())
         with self.store.tx(user_id) as tx:
             tx.update("understanders", understander_id, row, expected_version=expected_version)
@@ -51,11 +59,17 @@ class UnderstanderService:
         with self.store.tx(user_id) as tx:
             current = tx.require("understanders", understander_id)
             if current["status"] == "removed":
-                raise ValidationError("status", f"{current['name']}已于{current['removed_on']}清退。")
+                raise ValidationError(
+                    "status", f"{current['name']}已于{current['removed_on']}清退。"
+                )
             tx.update(
-                "understanders", understander_id,
-                {"status": "removed", "removed_on": removed_on.isoformat(),
-                 "removal_reason": require_text(reason, "removal_reason", "清退原因", 500)},
+                "understanders",
+                understander_id,
+                {
+                    "status": "removed",
+                    "removed_on": removed_on.isoformat(),
+                    "removal_reason": require_text(reason, "removal_reason", "清退原因", 500),
+                },
             )
 
     def mark_filed(self, user_id: str, understander_ids: list[str], filed_on: date) -> None:
@@ -64,7 +78,9 @@ class UnderstanderService:
             for uid in understander_ids:
                 tx.update("understanders", uid, {"filed_on": filed_on.isoformat()})
 
-    def record_assessment(self, user_id: str, understander_id: str, year: int, result: str, notes: str = "") -> str:
+    def record_assessment(
+        self, user_id: str, understander_id: str, year: int, result: str, notes: str = ""
+    ) -> str:
         with self.store.tx(user_id) as tx:
             tx.require("understanders", understander_id)
             existing = tx.conn.execute(
@@ -75,7 +91,9 @@ class UnderstanderService:
             if existing:
                 tx.update("assessments", existing[0], values)
                 return str(existing[0])
-            return tx.insert("assessments", {**values, "understander_id": understander_id, "year": year})
+            return tx.insert(
+                "assessments", {**values, "understander_id": understander_id, "year": year}
+            )
 
     def add_training(self, user_id: str, t: TrainingInput) -> str:
         row = validate_training(t, self.today())
@@ -83,7 +101,10 @@ class UnderstanderService:
             tid = tx.insert("trainings", row)
             for uid in dict.fromkeys(t.attendee_ids):
                 self._check_active(tx, uid)
-                tx.insert("training_attendance", {"training_id": tid, "understander_id": uid, "attended": 1})
+                tx.insert(
+                    "training_attendance",
+                    {"training_id": tid, "understander_id": uid, "attended": 1},
+                )
         return tid
 
     def set_attendance(self, user_id: str, training_id: str, attendee_ids: list[str]) -> None:
@@ -102,7 +123,10 @@ class UnderstanderService:
                     tx.update("training_attendance", rid, {"attended": int(uid in wanted)})
             for uid in wanted - seen:
                 self._check_active(tx, uid)
-                tx.insert("training_attendance", {"training_id": training_id, "understander_id": uid, "attended": 1})
+                tx.insert(
+                    "training_attendance",
+                    {"training_id": training_id, "understander_id": uid, "attended": 1},
+                )
 
     def _check_active(self, tx: Tx, understander_id: str) -> None:
         row = tx.require("understanders", understander_id)
@@ -110,14 +134,18 @@ class UnderstanderService:
             raise ValidationError("attendees", f"{row['name']}已清退，不能登记参加培训。")
 
     def yearly_target(self) -> float:
-        value = self.store.scalar("SELECT value FROM settings WHERE key = ? AND deleted = 0", (TARGET_SETTING,))
+        value = self.store.scalar(
+            "SELECT value FROM settings WHERE key = ? AND deleted = 0", (TARGET_SETTING,)
+        )
         return float(value) if value is not None else DEFAULT_YEARLY_HOURS_TARGET
 
     def set_yearly_target(self, user_id: str, hours: float) -> None:
         if not 0 < hours <= 500:
             raise ValidationError("hours", "年度培训学时目标应在1到500小时之间。")
         with self.store.tx(user_id) as tx:
-            existing = tx.conn.execute("SELECT id FROM settings WHERE key = ?", (TARGET_SETTING,)).fetchone()
+            existing = tx.conn.execute(
+                "SELECT id FROM settings WHERE key = ?", (TARGET_SETTING,)
+            ).fetchone()
             if existing:
                 tx.update("settings", existing[0], {"value": f"{hours:g}"})
             else:
@@ -137,7 +165,10 @@ class UnderstanderService:
                GROUP BY u.id ORDER BY u.village, u.name""",
             (str(year),),
         )
-        return [HoursShortfall(r["id"], r["name"], r["village"], float(r["hours"]), target) for r in rows]
+        return [
+            HoursShortfall(r["id"], r["name"], r["village"], float(r["hours"]), target)
+            for r in rows
+        ]
 
     def shortfalls(self, year: int) -> list[HoursShortfall]:
         return [h for h in self.hours_by_person(year) if h.hours < h.target]
@@ -162,10 +193,17 @@ class UnderstanderService:
     def _reindex(self, tx: Tx, understander_id: str) -> None:
         row = tx.require("understanders", understander_id)
         search.index_document(
-            tx.conn, "understander", understander_id,
-            title=f"法律明白人 {mask_name(row['name'])}",
-            subtitle=f"{row['village']}{row['villager_group']}" + (f" · {mask_phone(row['phone'])}" if row["phone"] else ""),
-            names=[row["name"]],
-            numbers=[v for v in (row["id_number"], row["phone"], row["certificate_no"]) if v],
-            text=[row["village"], row["villager_group"]],
+            tx.conn, "understander", understander_id, **understander_search_fields(row)
         )
+
+
+def understander_search_fields(row: Row) -> dict[str, Any]:
+    """Title, subtitle and indexed terms of one understander (shared by the bulk loader)."""
+    return {
+        "title": f"法律明白人 {mask_name(row['name'])}",
+        "subtitle": f"{row['village']}{row['villager_group']}"
+        + (f" · {mask_phone(row['phone'])}" if row["phone"] else ""),
+        "names": [row["name"]],
+        "numbers": [v for v in (row["id_number"], row["phone"], row["certificate_no"]) if v],
+        "text": [row["village"], row["villager_group"]],
+    }

@@ -39,7 +39,9 @@ def vault() -> MemoryVault:
 
 
 @pytest.fixture
-def office(tmp_path: Path, vault: MemoryVault, clock: Clock) -> Iterator[tuple[Store, dict[str, str]]]:
+def office(
+    tmp_path: Path, vault: MemoryVault, clock: Clock
+) -> Iterator[tuple[Store, dict[str, str]]]:
     store, _ = create_store(tmp_path / "office", vault, clock=clock)
     ids = set_up_office(store, OfficeSetup("城关司法所", "城关街道人民调解委员会", "津东城"))
     yield store, ids
@@ -74,7 +76,9 @@ def make_case_input(
         "summary": "双方因宅基地边界的排水沟问题发生争执，多次争吵。",
         "claims": ["请求对方拆除占用的排水沟"],
         "parties": [
-            PartyInput(side="applicant", name="张三", id_number="11010519491231002X", phone="13812345678"),
+            PartyInput(
+                side="applicant", name="张三", id_number="11010519491231002X", phone="13812345678"
+            ),
             PartyInput(side="respondent", name="李四", phone="13900001111"),
         ],
         "mediators": ["王调解"],

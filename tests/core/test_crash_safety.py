@@ -29,7 +29,10 @@ def _run_and_kill(data: Path, key: bytes, db_id: str, after: float) -> tuple[lis
     with errors.open("w") as err_file:
         proc = subprocess.Popen(
             [sys.executable, "-m", "tests.support.crash_writer", str(data), key.hex(), db_id],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=err_file, text=True,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=err_file,
+            text=True,
             env={**os.environ, "PYTHONPATH": str(ROOT)},
         )
     committed: list[str] = []
@@ -94,7 +97,9 @@ def _assert_outbox_matches_records(store: object) -> None:
     assert isinstance(store, Store)
     latest = {
         (r["table_name"], r["record_id"]): r["v"]
-        for r in store.query("SELECT table_name, record_id, max(version) AS v FROM outbox GROUP BY 1, 2")
+        for r in store.query(
+            "SELECT table_name, record_id, max(version) AS v FROM outbox GROUP BY 1, 2"
+        )
     }
     records = 0
     for table in SYNCED_TABLES:
@@ -122,10 +127,18 @@ def test_damaged_page_is_found_by_the_integrity_check(tmp_path: Path, page: int)
     for n in range(60):
         service.register(
             ids["user_id"],
-            CaseInput(committee_id=ids["committee_id"], registered_on=store.clock().date(), source="applied",
-                      dispute_type="contract", summary="买卖合同纠纷" * 20,
-                      parties=[PartyInput(side="applicant", name=f"甲{n}"), PartyInput(side="respondent", name="乙")],
-                      mediators=["王调解"]),
+            CaseInput(
+                committee_id=ids["committee_id"],
+                registered_on=store.clock().date(),
+                source="applied",
+                dispute_type="contract",
+                summary="买卖合同纠纷" * 20,
+                parties=[
+                    PartyInput(side="applicant", name=f"甲{n}"),
+                    PartyInput(side="respondent", name="乙"),
+                ],
+                mediators=["王调解"],
+            ),
         )
     store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     store.close()

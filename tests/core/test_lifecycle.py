@@ -9,7 +9,13 @@ from decimal import Decimal
 
 import pytest
 
-from justice_desktop.domain.case_inputs import AgreementInput, FollowUpInput, InvestigationInput, QA, SessionInput
+from justice_desktop.domain.case_inputs import (
+    QA,
+    AgreementInput,
+    FollowUpInput,
+    InvestigationInput,
+    SessionInput,
+)
 from justice_desktop.domain.party import PartyInput
 from justice_desktop.store.cases import CaseService
 from justice_desktop.store.database import Store
@@ -26,11 +32,17 @@ WRITTEN = AgreementInput(
     performance_deadline=date(2025, 6, 30),
     amount=Decimal("1200.50"),
 )
-ORAL = AgreementInput(form="oral", effective_on=date(2025, 6, 10), oral_content="双方同意各退一步，共同清理排水沟。")
+ORAL = AgreementInput(
+    form="oral", effective_on=date(2025, 6, 10), oral_content="双方同意各退一步，共同清理排水沟。"
+)
 
 
 def session(on: date) -> SessionInput:
-    return SessionInput(held_at=datetime(on.year, on.month, on.day, 9), record="双方陈述意见，调解员释法说理。", mediators="王调解")
+    return SessionInput(
+        held_at=datetime(on.year, on.month, on.day, 9),
+        record="双方陈述意见，调解员释法说理。",
+        mediators="王调解",
+    )
 
 
 def test_registration_fills_number_due_date_and_party_details(
@@ -59,7 +71,11 @@ def test_registration_fills_number_due_date_and_party_details(
         ({"source": "referred"}, "source_sub", "移送单位"),
         ({"source": "referred", "source_sub": "police"}, "referral_doc_no", "移送文书编号"),
         (
-            {"source": "referred", "source_sub": "court_entrusted", "referral_doc_no": "（2025）津0102民诉前调1号"},
+            {
+                "source": "referred",
+                "source_sub": "court_entrusted",
+                "referral_doc_no": "（2025）津0102民诉前调1号",
+            },
             "court_procedure",
             "普通程序或简易程序",
         ),
@@ -67,34 +83,62 @@ def test_registration_fills_number_due_date_and_party_details(
         ({"registered_on": date(2025, 6, 17)}, "registered_on", "不能晚于今天"),
         ({"parties": [PartyInput(side="applicant", name="张三")]}, "parties", "被申请人"),
         (
-            {"parties": [PartyInput(side="applicant", name="张三", id_number="110105194912310021"),
-                         PartyInput(side="respondent", name="李四")]},
+            {
+                "parties": [
+                    PartyInput(side="applicant", name="张三", id_number="110105194912310021"),
+                    PartyInput(side="respondent", name="李四"),
+                ]
+            },
             "parties[0].id_number",
             "校验",
         ),
         (
-            {"parties": [PartyInput(side="applicant", name="张三", id_number="11010519491231002X", gender="男"),
-                         PartyInput(side="respondent", name="李四")]},
+            {
+                "parties": [
+                    PartyInput(
+                        side="applicant", name="张三", id_number="11010519491231002X", gender="男"
+                    ),
+                    PartyInput(side="respondent", name="李四"),
+                ]
+            },
             "parties[0].gender",
             "不一致",
         ),
         (
-            {"parties": [PartyInput(side="applicant", name="张三"),
-                         PartyInput(side="respondent", kind="org", name="某公司", representative="赵五",
-                                    credit_code="91110000100000589C")]},
+            {
+                "parties": [
+                    PartyInput(side="applicant", name="张三"),
+                    PartyInput(
+                        side="respondent",
+                        kind="org",
+                        name="某公司",
+                        representative="赵五",
+                        credit_code="91110000100000589C",
+                    ),
+                ]
+            },
             "parties[1].credit_code",
             "",
         ),
         (
-            {"parties": [PartyInput(side="applicant", name="张三", phone="12345"),
-                         PartyInput(side="respondent", name="李四")]},
+            {
+                "parties": [
+                    PartyInput(side="applicant", name="张三", phone="12345"),
+                    PartyInput(side="respondent", name="李四"),
+                ]
+            },
             "parties[0].phone",
             "",
         ),
     ],
 )
 def test_registration_refusals_name_the_field(
-    cases: CaseService, ids: dict[str, str], store: Store, overrides: dict[str, object], field: str, fragment: str
+    cases: CaseService,
+    ids: dict[str, str],
+    store: Store,
+    overrides: dict[str, object],
+    field: str,
+    fragment: str,
 ) -> None:
     before = store.scalar("SELECT count(*) FROM cases")
     with pytest.raises(ValidationError) as err:
@@ -105,16 +149,32 @@ def test_registration_refusals_name_the_field(
     assert store.scalar("SELECT count(*) FROM cases") == before
 
 
-def test_court_referrals_have_their_own_deadlines(cases: CaseService, new_case: Callable[..., str]) -> None:
-    assigned = new_case(source="referred", source_sub="court_assigned", referral_doc_no="（2025）津0102民诉前调1号")
-    ordinary = new_case(source="referred", source_sub="court_entrusted", referral_doc_no="X1", court_procedure="ordinary")
-    summary = new_case(source="referred", source_sub="court_entrusted", referral_doc_no="X2", court_procedure="summary")
+def test_court_referrals_have_their_own_deadlines(
+    cases: CaseService, new_case: Callable[..., str]
+) -> None:
+    assigned = new_case(
+        source="referred", source_sub="court_assigned", referral_doc_no="（2025）津0102民诉前调1号"
+    )
+    ordinary = new_case(
+        source="referred",
+        source_sub="court_entrusted",
+        referral_doc_no="X1",
+        court_procedure="ordinary",
+    )
+    summary = new_case(
+        source="referred",
+        source_sub="court_entrusted",
+        referral_doc_no="X2",
+        court_procedure="summary",
+    )
     assert cases.load(assigned).case["mediation_due_on"] == "2025-07-02"
     assert cases.load(ordinary).case["mediation_due_on"] == "2025-06-17"
     assert cases.load(summary).case["mediation_due_on"] == "2025-06-09"
 
 
-def test_success_requires_an_agreement(cases: CaseService, new_case: Callable[..., str], ids: dict[str, str]) -> None:
+def test_success_requires_an_agreement(
+    cases: CaseService, new_case: Callable[..., str], ids: dict[str, str]
+) -> None:
     cid = new_case()
     with pytest.raises(ValidationError) as err:
         cases.mark_success(ids["user_id"], cid)
@@ -149,7 +209,11 @@ def test_written_agreement_makes_success_with_copies_and_follow_up(
     ],
 )
 def test_written_agreement_needs_every_part(
-    cases: CaseService, new_case: Callable[..., str], ids: dict[str, str], change: dict[str, object], field: str
+    cases: CaseService,
+    new_case: Callable[..., str],
+    ids: dict[str, str],
+    change: dict[str, object],
+    field: str,
 ) -> None:
     cid = new_case()
     values = {**WRITTEN.__dict__, **change}
@@ -159,16 +223,22 @@ def test_written_agreement_needs_every_part(
     assert cases.load(cid).status == "registered"
 
 
-def test_oral_agreement_needs_content(cases: CaseService, new_case: Callable[..., str], ids: dict[str, str]) -> None:
+def test_oral_agreement_needs_content(
+    cases: CaseService, new_case: Callable[..., str], ids: dict[str, str]
+) -> None:
     cid = new_case()
     with pytest.raises(ValidationError) as err:
-        cases.record_agreement(ids["user_id"], cid, AgreementInput(form="oral", effective_on=date(2025, 6, 10)))
+        cases.record_agreement(
+            ids["user_id"], cid, AgreementInput(form="oral", effective_on=date(2025, 6, 10))
+        )
     assert err.value.field == "oral_content"
     cases.record_agreement(ids["user_id"], cid, ORAL)
     assert cases.load(cid).status == "succeeded"
 
 
-def test_failure_needs_reason_and_routes(cases: CaseService, new_case: Callable[..., str], ids: dict[str, str]) -> None:
+def test_failure_needs_reason_and_routes(
+    cases: CaseService, new_case: Callable[..., str], ids: dict[str, str]
+) -> None:
     cid = new_case()
     with pytest.raises(ValidationError) as err:
         cases.record_failure(ids["user_id"], cid, date(2025, 6, 10), "双方分歧过大", [])
@@ -190,19 +260,34 @@ def test_going_past_the_deadline_needs_both_consents(
     assert err.value.field == "held_at" and "双方当事人同意" in err.value.message
     with pytest.raises(ValidationError) as err:
         cases.extend_deadline(
-            ids["user_id"], cid, date(2025, 7, 2), applicant_consent=True, respondent_consent=False,
-            consent_record="申请人口头同意", recorded_on=date(2025, 6, 1),
+            ids["user_id"],
+            cid,
+            date(2025, 7, 2),
+            applicant_consent=True,
+            respondent_consent=False,
+            consent_record="申请人口头同意",
+            recorded_on=date(2025, 6, 1),
         )
     assert err.value.field == "consent" and "被申请人" in err.value.message
     with pytest.raises(ValidationError) as err:  # consent recorded after the deadline passed
         cases.extend_deadline(
-            ids["user_id"], cid, date(2025, 7, 2), applicant_consent=True, respondent_consent=True,
-            consent_record="双方签字同意", recorded_on=date(2025, 6, 5),
+            ids["user_id"],
+            cid,
+            date(2025, 7, 2),
+            applicant_consent=True,
+            respondent_consent=True,
+            consent_record="双方签字同意",
+            recorded_on=date(2025, 6, 5),
         )
     assert err.value.field == "recorded_on"
     cases.extend_deadline(
-        ids["user_id"], cid, date(2025, 7, 2), applicant_consent=True, respondent_consent=True,
-        consent_record="双方在延期申请上签字同意", recorded_on=date(2025, 6, 1),
+        ids["user_id"],
+        cid,
+        date(2025, 7, 2),
+        applicant_consent=True,
+        respondent_consent=True,
+        consent_record="双方在延期申请上签字同意",
+        recorded_on=date(2025, 6, 1),
     )
     cases.add_session(ids["user_id"], cid, session(date(2025, 6, 10)))
     f = cases.load(cid)
@@ -216,11 +301,16 @@ def test_investigation_records_questions_and_answers(
 ) -> None:
     cid = new_case()
     with pytest.raises(ValidationError) as err:
-        cases.add_investigation(ids["user_id"], cid, InvestigationInput(datetime(2025, 6, 3, 9), "李四", "王调解", []))
+        cases.add_investigation(
+            ids["user_id"], cid, InvestigationInput(datetime(2025, 6, 3, 9), "李四", "王调解", [])
+        )
     assert err.value.field == "qa"
     cases.add_investigation(
-        ids["user_id"], cid,
-        InvestigationInput(datetime(2025, 6, 3, 9), "李四", "王调解", [QA("排水沟何时修建？", "2019年。")]),
+        ids["user_id"],
+        cid,
+        InvestigationInput(
+            datetime(2025, 6, 3, 9), "李四", "王调解", [QA("排水沟何时修建？", "2019年。")]
+        ),
     )
     f = cases.load(cid)
     assert json.loads(f.investigations[0]["qa"]) == [{"q": "排水沟何时修建？", "a": "2019年。"}]
@@ -253,13 +343,19 @@ def test_judicial_confirmation_rules(
     with pytest.raises(ValidationError) as err:
         cases.apply_judicial_confirmation(user, late, date(2025, 7, 11), "河东区人民法院")
     assert err.value.field == "applied_on" and "2025年07月10日" in err.value.message
-    jid = cases.apply_judicial_confirmation(user, late, date(2025, 7, 10), "河东区人民法院")  # day 30
+    jid = cases.apply_judicial_confirmation(
+        user, late, date(2025, 7, 10), "河东区人民法院"
+    )  # day 30
     with pytest.raises(ValidationError):
         cases.apply_judicial_confirmation(user, late, date(2025, 7, 10), "河东区人民法院")
     with pytest.raises(ValidationError) as err:
-        cases.record_judicial_result(user, jid, "confirmed", "（2025）津0102民特1号", date(2025, 7, 15))
+        cases.record_judicial_result(
+            user, jid, "confirmed", "（2025）津0102民特1号", date(2025, 7, 15)
+        )
     assert err.value.field == "decision_no"
-    cases.record_judicial_result(user, jid, "confirmed", "（2025）津0102民特调确字第12号", date(2025, 7, 15))
+    cases.record_judicial_result(
+        user, jid, "confirmed", "（2025）津0102民特调确字第12号", date(2025, 7, 15)
+    )
     assert cases.load(late).judicial_confirmations[0]["result"] == "confirmed"
 
 
@@ -275,7 +371,11 @@ def test_close_needs_follow_up_then_archive_needs_volume(
         cases.close_case(user, cid, date(2025, 6, 16))
     assert err.value.field == "follow_up"
     clock.now = datetime(2025, 7, 12, 9)
-    cases.record_follow_up(user, cid, FollowUpInput(done_on=date(2025, 7, 11), visitor="王调解", performance="performed"))
+    cases.record_follow_up(
+        user,
+        cid,
+        FollowUpInput(done_on=date(2025, 7, 11), visitor="王调解", performance="performed"),
+    )
     f = cases.load(cid)
     assert f.follow_ups[0]["done_on"] == "2025-07-11" and f.agreement is not None
     assert f.agreement["performance"] == "performed"
@@ -291,9 +391,13 @@ def test_close_needs_follow_up_then_archive_needs_volume(
         cases.add_session(user, cid, session(date(2025, 7, 12)))
 
 
-def test_failed_case_closes_without_follow_up(cases: CaseService, new_case: Callable[..., str], ids: dict[str, str]) -> None:
+def test_failed_case_closes_without_follow_up(
+    cases: CaseService, new_case: Callable[..., str], ids: dict[str, str]
+) -> None:
     cid = new_case()
-    cases.record_failure(ids["user_id"], cid, date(2025, 6, 10), "被申请人拒绝调解", ["litigation", "arbitration"])
+    cases.record_failure(
+        ids["user_id"], cid, date(2025, 6, 10), "被申请人拒绝调解", ["litigation", "arbitration"]
+    )
     cases.close_case(ids["user_id"], cid, date(2025, 6, 11))
     assert cases.load(cid).status == "closed"
 
@@ -309,7 +413,9 @@ def test_editing_registration_keeps_the_number(
         PartyInput(side="respondent", name="王五"),
     ]
     cases.update_registration(
-        ids["user_id"], cid, make_case_input(ids["committee_id"], parties=parties, summary="更正后的纠纷情况"),
+        ids["user_id"],
+        cid,
+        make_case_input(ids["committee_id"], parties=parties, summary="更正后的纠纷情况"),
         expected_version=version,
     )
     f = cases.load(cid)
@@ -318,18 +424,26 @@ def test_editing_registration_keeps_the_number(
     from justice_desktop.store.errors import ConcurrentEditError
 
     with pytest.raises(ConcurrentEditError):
-        cases.update_registration(ids["user_id"], cid, make_case_input(ids["committee_id"]), expected_version=version)
+        cases.update_registration(
+            ids["user_id"], cid, make_case_input(ids["committee_id"]), expected_version=version
+        )
     with pytest.raises(ValidationError):
         cases.update_registration(
-            ids["user_id"], cid, make_case_input(ids["committee_id"], registered_on=date(2024, 12, 30))
+            ids["user_id"],
+            cid,
+            make_case_input(ids["committee_id"], registered_on=date(2024, 12, 30)),
         )
 
 
-def test_attachments_are_content_addressed(cases: CaseService, new_case: Callable[..., str], ids: dict[str, str], store: Store) -> None:
+def test_attachments_are_content_addressed(
+    cases: CaseService, new_case: Callable[..., str], ids: dict[str, str], store: Store
+) -> None:
     cid = new_case()
     data = b"%PDF-1.4 scan of an ID card"
     a1 = cases.add_attachment(ids["user_id"], cid, "身份证复印件.pdf", data, kind="identity")
-    a2 = cases.add_attachment(ids["user_id"], cid, "身份证复印件（第二份）.pdf", data, kind="identity")
+    a2 = cases.add_attachment(
+        ids["user_id"], cid, "身份证复印件（第二份）.pdf", data, kind="identity"
+    )
     f = cases.load(cid)
     assert {a["id"] for a in f.attachments} == {a1, a2}
     assert f.attachments[0]["sha256"] == f.attachments[1]["sha256"]
@@ -344,7 +458,9 @@ def test_allowed_actions_follow_the_stage() -> None:
 
     assert "agree" in allowed_actions("registered")
     assert "agree" not in allowed_actions("succeeded")
-    assert "follow_up" in allowed_actions("succeeded") and "follow_up" not in allowed_actions("failed")
+    assert "follow_up" in allowed_actions("succeeded") and "follow_up" not in allowed_actions(
+        "failed"
+    )
     assert allowed_actions("archived") == ()
 
 
@@ -358,5 +474,8 @@ def test_voided_case_is_a_tombstone_and_leaves_search(
     cases.delete_case(ids["user_id"], cid, "重复登记")
     assert store.scalar("SELECT deleted FROM cases WHERE id = ?", (cid,)) == 1
     assert search(store.conn, "张三") == []
-    ops = [r["op"] for r in store.query("SELECT op FROM outbox WHERE record_id = ? ORDER BY seq", (cid,))]
+    ops = [
+        r["op"]
+        for r in store.query("SELECT op FROM outbox WHERE record_id = ? ORDER BY seq", (cid,))
+    ]
     assert ops[0] == "insert" and ops[-1] == "delete"

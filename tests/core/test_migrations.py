@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from justice_desktop.store import backup as backups
 from justice_desktop.store.connection import connect, key_check
 from justice_desktop.store.database import DB_FILE, IDENTITY_FILE, open_store
 from justice_desktop.store.errors import NewerSchemaError
 from justice_desktop.store.keys import MemoryVault, generate_key
 from justice_desktop.store.migrations import LATEST, MIGRATIONS, current_version, migrate
-from justice_desktop.store import backup as backups
 from justice_desktop.store.search import search
 
 STAMP = "2024-03-01T09:00:00"
@@ -30,8 +30,13 @@ def _old_database(data_dir: Path, version: int) -> MemoryVault:
     book = f"version = 1, deleted = 0, created_at = '{STAMP}', updated_at = '{STAMP}', updated_by = 'u1'"
     del book
     common = ("1", 0, STAMP, STAMP, "u1")
-    conn.execute("INSERT INTO meta VALUES ('db_id', 'db1'), ('machine_id', 'm1'), ('numbering_authority', 'local')")
-    conn.execute("INSERT INTO offices (id, version, deleted, created_at, updated_at, updated_by, name) VALUES ('o1', ?, ?, ?, ?, ?, '城关司法所')", common[1:] and (1, 0, STAMP, STAMP, "u1"))
+    conn.execute(
+        "INSERT INTO meta VALUES ('db_id', 'db1'), ('machine_id', 'm1'), ('numbering_authority', 'local')"
+    )
+    conn.execute(
+        "INSERT INTO offices (id, version, deleted, created_at, updated_at, updated_by, name) VALUES ('o1', ?, ?, ?, ?, ?, '城关司法所')",
+        common[1:] and (1, 0, STAMP, STAMP, "u1"),
+    )
     conn.execute(
         "INSERT INTO committees (id, version, deleted, created_at, updated_at, updated_by, office_id, name, number_prefix, body_type) "
         "VALUES ('c1', 1, 0, ?, ?, 'u1', 'o1', '城关街道人民调解委员会', '津东城', 'subdistrict')",
@@ -50,7 +55,10 @@ def _old_database(data_dir: Path, version: int) -> MemoryVault:
         "('p2', 1, 0, ?, ?, 'u1', 'k1', 'respondent', 1, 'person', '周九', '')",
         (STAMP, STAMP, STAMP, STAMP),
     )
-    conn.execute("INSERT INTO outbox (table_name, record_id, version, op, changes, created_at, created_by) VALUES ('cases', 'k1', 1, 'insert', '{}', ?, 'u1')", (STAMP,))
+    conn.execute(
+        "INSERT INTO outbox (table_name, record_id, version, op, changes, created_at, created_by) VALUES ('cases', 'k1', 1, 'insert', '{}', ?, 'u1')",
+        (STAMP,),
+    )
     conn.close()
     return vault
 
@@ -65,7 +73,10 @@ def test_upgrade_from_every_earlier_version_keeps_data(tmp_path: Path, version: 
     assert case["case_number"] == "（2024）津东城人调字第7号"
     assert case["summary"] == "相邻通行纠纷，堵塞道路"
     assert case["prevented"] == "[]"  # a column added by migration 3 has its default
-    assert [p["name"] for p in store.query("SELECT name FROM parties ORDER BY position")] == ["孙八", "周九"]
+    assert [p["name"] for p in store.query("SELECT name FROM parties ORDER BY position")] == [
+        "孙八",
+        "周九",
+    ]
     assert store.scalar("SELECT count(*) FROM outbox") == 1
     assert store.integrity_problems(full=True) == []
     assert backups.list_backups(data), "a backup is taken before upgrading"
@@ -89,7 +100,9 @@ def test_database_from_a_newer_program_is_not_touched(tmp_path: Path) -> None:
         open_store(data, vault)
 
 
-def test_failed_migration_rolls_back_to_the_previous_version(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_migration_rolls_back_to_the_previous_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from justice_desktop.store import migrations
 
     data = tmp_path / "db"
@@ -99,7 +112,9 @@ def test_failed_migration_rolls_back_to_the_previous_version(tmp_path: Path, mon
         conn.execute("ALTER TABLE cases ADD COLUMN prevented TEXT")  # type: ignore[attr-defined]
         raise RuntimeError("power cut")
 
-    monkeypatch.setattr(migrations, "MIGRATIONS", (*MIGRATIONS[:2], migrations.Migration(3, "x", broken)))
+    monkeypatch.setattr(
+        migrations, "MIGRATIONS", (*MIGRATIONS[:2], migrations.Migration(3, "x", broken))
+    )
     with pytest.raises(RuntimeError):
         open_store(data, vault)
     conn = connect(data / DB_FILE, vault.keys["db1"])

@@ -72,7 +72,14 @@ def test_exhausted_blocks_refuse_instead_of_colliding(tmp_path: Path) -> None:
 def test_overlapping_block_is_refused(tmp_path: Path) -> None:
     a, _, ids = _two_machines(tmp_path)
     with pytest.raises(StoreError, match="重叠"):
-        numbers.grant_block(a.store.conn, ids["committee_id"], 2025, NumberBlock(30, 50), "manual", datetime(2025, 6, 1))
+        numbers.grant_block(
+            a.store.conn,
+            ids["committee_id"],
+            2025,
+            NumberBlock(30, 50),
+            "manual",
+            datetime(2025, 6, 1),
+        )
 
 
 def test_standalone_machine_grants_itself_blocks_per_year(tmp_path: Path) -> None:
@@ -80,11 +87,21 @@ def test_standalone_machine_grants_itself_blocks_per_year(tmp_path: Path) -> Non
     store, _ = create_store(tmp_path / "s", MemoryVault({}), clock=clock)
     ids = set_up_office(store, OfficeSetup("所", "调委会", "津东城"))
     service = CaseService(store)
-    c1 = service.register(ids["user_id"], make_case_input(ids["committee_id"], registered_on=date(2025, 12, 31)))
-    c2 = service.register(ids["user_id"], make_case_input(ids["committee_id"], registered_on=date(2026, 1, 2)))
-    c3 = service.register(ids["user_id"], make_case_input(ids["committee_id"], registered_on=date(2025, 12, 30)))
+    c1 = service.register(
+        ids["user_id"], make_case_input(ids["committee_id"], registered_on=date(2025, 12, 31))
+    )
+    c2 = service.register(
+        ids["user_id"], make_case_input(ids["committee_id"], registered_on=date(2026, 1, 2))
+    )
+    c3 = service.register(
+        ids["user_id"], make_case_input(ids["committee_id"], registered_on=date(2025, 12, 30))
+    )
     numbers_ = [service.load(c).case["case_number"] for c in (c1, c2, c3)]
-    assert numbers_ == ["（2025）津东城人调字第1号", "（2026）津东城人调字第1号", "（2025）津东城人调字第2号"]
+    assert numbers_ == [
+        "（2025）津东城人调字第1号",
+        "（2026）津东城人调字第1号",
+        "（2025）津东城人调字第2号",
+    ]
     store.close()
 
 
@@ -136,14 +153,28 @@ def test_overdue_and_due_soon_query(tmp_path: Path) -> None:
     ids = set_up_office(store, OfficeSetup("所", "调委会", "津东城"))
     service = CaseService(store, follow_up_days=10)
     user, committee = ids["user_id"], ids["committee_id"]
-    overdue = service.register(user, make_case_input(committee, registered_on=date(2025, 5, 10)))  # due 06-10
-    soon = service.register(user, make_case_input(committee, registered_on=date(2025, 5, 20)))  # due 06-20
-    later = service.register(user, make_case_input(committee, registered_on=date(2025, 6, 10)))  # due 07-10
+    overdue = service.register(
+        user, make_case_input(committee, registered_on=date(2025, 5, 10))
+    )  # due 06-10
+    soon = service.register(
+        user, make_case_input(committee, registered_on=date(2025, 5, 20))
+    )  # due 06-20
+    later = service.register(
+        user, make_case_input(committee, registered_on=date(2025, 6, 10))
+    )  # due 07-10
     agreed = service.register(user, make_case_input(committee, registered_on=date(2025, 6, 1)))
     service.record_agreement(
-        user, agreed,
-        AgreementInput(form="written", effective_on=date(2025, 5 + 1, 2), facts="事实", terms=["条款"],
-                       performance_manner="现金", performance_place="司法所", performance_deadline=date(2025, 6, 5)),
+        user,
+        agreed,
+        AgreementInput(
+            form="written",
+            effective_on=date(2025, 5 + 1, 2),
+            facts="事实",
+            terms=["条款"],
+            performance_manner="现金",
+            performance_place="司法所",
+            performance_deadline=date(2025, 6, 5),
+        ),
     )  # follow-up due 06-12 (overdue), 司法确认 window ends 07-02 (not soon)
     items = CaseQueries(store).deadlines(date(2025, 6, 16))
     got = {(i.kind, i.case_id): i for i in items}

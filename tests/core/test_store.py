@@ -22,9 +22,16 @@ from justice_desktop.store.errors import (
     MissingKeyError,
     WrongKeyError,
 )
-from justice_desktop.store.keys import KeyringVault, MemoryVault, decode_recovery_key, encode_recovery_key, generate_key
+from justice_desktop.store.keys import (
+    KeyringVault,
+    MemoryVault,
+    decode_recovery_key,
+    encode_recovery_key,
+    generate_key,
+)
 from justice_desktop.store.office import OfficeSetup, set_up_office
 from justice_desktop.store.outbox import history, pending, pending_count
+from justice_desktop.validation import ValidationError
 
 
 def test_file_is_encrypted(store: Store, new_case: Callable[..., str]) -> None:
@@ -59,7 +66,9 @@ def test_recovery_key_opens_when_keyring_entry_is_lost(tmp_path: Path) -> None:
     with pytest.raises(MissingKeyError):
         open_store(tmp_path, vault)
     with pytest.raises(BadRecoveryKeyError):
-        open_store(tmp_path, vault, recovery_key=recovery[:-1] + ("0" if recovery[-1] != "0" else "1"))
+        open_store(
+            tmp_path, vault, recovery_key=recovery[:-1] + ("0" if recovery[-1] != "0" else "1")
+        )
     reopened = open_store(tmp_path, vault, recovery_key=recovery.lower().replace("-", " "))
     assert reopened.meta("office_id") == ids["office_id"]
     reopened.close()
@@ -73,7 +82,9 @@ def test_recovery_key_round_trip_and_typo_detection() -> None:
         text = encode_recovery_key(key)
         assert len(text.split("-")) == 14
         assert decode_recovery_key(text) == key
-        assert decode_recovery_key(text.replace("1", "I").replace("0", "O")) == key or "1" not in text
+        assert (
+            decode_recovery_key(text.replace("1", "I").replace("0", "O")) == key or "1" not in text
+        )
     text = encode_recovery_key(bytes(32))
     swapped = text[:5] + ("A" if text[5] != "A" else "B") + text[6:]
     with pytest.raises(BadRecoveryKeyError, match="校验码"):
@@ -106,7 +117,9 @@ def restore_keyring() -> object:
     keyring.set_keyring(previous)
 
 
-def test_no_keyring_backend_is_a_clear_refusal_not_a_plaintext_fallback(tmp_path: Path, restore_keyring: object) -> None:
+def test_no_keyring_backend_is_a_clear_refusal_not_a_plaintext_fallback(
+    tmp_path: Path, restore_keyring: object
+) -> None:
     keyring.set_keyring(fail.Keyring())
     with pytest.raises(KeyringUnavailableError) as err:
         create_store(tmp_path / "office", KeyringVault())
@@ -138,7 +151,7 @@ def test_every_change_writes_outbox_and_audit_in_the_same_transaction(
 
     from justice_desktop.domain.party import PartyInput
 
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         cases.add_party(ids["user_id"], cid, PartyInput(side="third", name="", phone="1"))
     assert pending_count(store) == start + 4, "a refused change leaves no outbox entry"
 
@@ -149,7 +162,9 @@ def test_every_change_writes_outbox_and_audit_in_the_same_transaction(
     trail = history(store, cid)
     assert [t["action"] for t in trail][:2] == ["update", "insert"]
     assert all(t["user_id"] == ids["user_id"] for t in trail)
-    assert "13812345678" not in json.dumps(trail, ensure_ascii=False), "audit holds field names, not values"
+    assert "13812345678" not in json.dumps(trail, ensure_ascii=False), (
+        "audit holds field names, not values"
+    )
 
 
 def test_audit_log_is_append_only(store: Store, new_case: Callable[..., str]) -> None:
@@ -160,7 +175,9 @@ def test_audit_log_is_append_only(store: Store, new_case: Callable[..., str]) ->
         store.conn.execute("DELETE FROM audit_log")
 
 
-def test_opening_a_case_is_recorded(store: Store, new_case: Callable[..., str], cases: CaseService, ids: dict[str, str]) -> None:
+def test_opening_a_case_is_recorded(
+    store: Store, new_case: Callable[..., str], cases: CaseService, ids: dict[str, str]
+) -> None:
     cid = new_case()
     cases.load(cid, user_id=ids["user_id"])
     assert history(store, cid)[0]["action"] == "view"
@@ -188,7 +205,9 @@ def test_backup_and_restore(tmp_path: Path, vault: MemoryVault) -> None:
     restored.close()
 
 
-def test_damaged_file_is_reported_with_backups_never_replaced(tmp_path: Path, vault: MemoryVault) -> None:
+def test_damaged_file_is_reported_with_backups_never_replaced(
+    tmp_path: Path, vault: MemoryVault
+) -> None:
     data = tmp_path / "office"
     store, _ = create_store(data, vault)
     set_up_office(store, OfficeSetup("所", "调委会", "津"))
@@ -221,3 +240,22 @@ def test_damaged_backup_is_refused_for_restore(tmp_path: Path, vault: MemoryVaul
     with pytest.raises(StoreError):
         backups.restore_backup(data / DB_FILE, bad, key, store.clock())
     assert open_store(data, vault).scalar("SELECT count(*) FROM offices") == 1
+
+
+def test_check_and_back_up_daily(tmp_path: Path, vault: MemoryVault) -> None:
+    from datetime import datetime, timedelta
+
+    from tests.core.conftest import Clock
+
+    clock = Clock(datetime(2025, 6, 16, 9))
+    store, _ = create_store(tmp_path / "o", vault, clock=clock)
+    first = store.check_and_back_up()
+    assert first is not None and first.exists()
+    assert store.check_and_back_up(min_age=timedelta(hours=24)) is None
+    import os
+
+    day_old = (datetime.now() - timedelta(hours=25)).timestamp()
+    os.utime(first, (day_old, day_old))
+    clock.now = datetime.now()
+    assert store.check_and_back_up(min_age=timedelta(hours=24)) is not None
+    store.close()

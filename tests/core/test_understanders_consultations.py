@@ -25,15 +25,34 @@ def _person(name: str, village: str = "东村", **kw: object) -> UnderstanderInp
 def test_roster_training_hours_and_shortfall(store: Store, ids: dict[str, str]) -> None:
     svc = UnderstanderService(store)
     user = ids["user_id"]
-    a = svc.add(user, _person("赵一", id_number="11010519491231002X", priority_group="mediator", certificate_no="FLMB-001"))
+    a = svc.add(
+        user,
+        _person(
+            "赵一",
+            id_number="11010519491231002X",
+            priority_group="mediator",
+            certificate_no="FLMB-001",
+        ),
+    )
     b = svc.add(user, _person("钱二"))
     c = svc.add(user, _person("孙三", village="西村"))
     row = store.query("SELECT gender, birth_date FROM understanders WHERE id = ?", (a,))[0]
     assert (row["gender"], row["birth_date"]) == ("女", "1949-12-31")
     svc.set_yearly_target(user, 8)
-    svc.add_training(user, TrainingInput(date(2025, 3, 1), "民法典婚姻家庭编", "张律师", "offline", 3, attendee_ids=[a, b]))
-    t2 = svc.add_training(user, TrainingInput(date(2025, 5, 1), "人民调解技巧", "李所长", "online", 5, attendee_ids=[a]))
-    svc.add_training(user, TrainingInput(date(2024, 5, 1), "去年的培训", "李所长", "online", 6, attendee_ids=[b, c]))
+    svc.add_training(
+        user,
+        TrainingInput(
+            date(2025, 3, 1), "民法典婚姻家庭编", "张律师", "offline", 3, attendee_ids=[a, b]
+        ),
+    )
+    t2 = svc.add_training(
+        user,
+        TrainingInput(date(2025, 5, 1), "人民调解技巧", "李所长", "online", 5, attendee_ids=[a]),
+    )
+    svc.add_training(
+        user,
+        TrainingInput(date(2024, 5, 1), "去年的培训", "李所长", "online", 6, attendee_ids=[b, c]),
+    )
     hours = {h.name: h.hours for h in svc.hours_by_person(2025)}
     assert hours == {"赵一": 8.0, "钱二": 3.0, "孙三": 0.0}
     short = {h.name: h.missing for h in svc.shortfalls(2025)}
@@ -57,9 +76,13 @@ def test_removal_keeps_the_person_with_reason(store: Store, ids: dict[str, str])
     svc.remove(user, uid, "违法被处理，不再履行职责", date(2025, 6, 1))
     assert svc.roster() == []
     removed = svc.roster(status="removed")
-    assert removed[0]["removal_reason"].startswith("违法") and removed[0]["removed_on"] == "2025-06-01"
+    assert (
+        removed[0]["removal_reason"].startswith("违法") and removed[0]["removed_on"] == "2025-06-01"
+    )
     with pytest.raises(ValidationError, match="已清退"):
-        svc.add_training(user, TrainingInput(date(2025, 6, 2), "主题", "讲师", "offline", 2, attendee_ids=[uid]))
+        svc.add_training(
+            user, TrainingInput(date(2025, 6, 2), "主题", "讲师", "offline", 2, attendee_ids=[uid])
+        )
     with pytest.raises(ValidationError, match="清退"):
         svc.remove(user, uid, "再次", date(2025, 6, 2))
 
@@ -75,7 +98,9 @@ def test_removal_keeps_the_person_with_reason(store: Store, ids: dict[str, str])
         ({"filed_on": date(2026, 1, 1)}, "filed_on"),
     ],
 )
-def test_understander_bad_input(store: Store, ids: dict[str, str], change: dict[str, object], field: str) -> None:
+def test_understander_bad_input(
+    store: Store, ids: dict[str, str], change: dict[str, object], field: str
+) -> None:
     values = {"name": "吴五", "village": "东村", "nomination_route": "self", **change}
     with pytest.raises(ValidationError) as err:
         UnderstanderService(store).add(ids["user_id"], UnderstanderInput(**values))  # type: ignore[arg-type]
@@ -97,15 +122,23 @@ def test_training_and_assessment(store: Store, ids: dict[str, str]) -> None:
 
 def _consultation(**kw: object) -> ConsultationInput:
     values: dict[str, object] = {
-        "consulted_on": date(2025, 6, 10), "category": "labour", "question": "老板拖欠三个月工资怎么办？",
-        "answered_by": "张律师", "mode": "on_site", "name": "冯七", "phone": "13512345678", "village": "东村",
+        "consulted_on": date(2025, 6, 10),
+        "category": "labour",
+        "question": "老板拖欠三个月工资怎么办？",
+        "answered_by": "张律师",
+        "mode": "on_site",
+        "name": "冯七",
+        "phone": "13512345678",
+        "village": "东村",
         "answer": "可以申请劳动仲裁，也可以申请人民调解。",
     }
     values.update(kw)
     return ConsultationInput(**values)  # type: ignore[arg-type]
 
 
-def test_consultation_anonymous_and_referral_to_mediation(store: Store, ids: dict[str, str]) -> None:
+def test_consultation_anonymous_and_referral_to_mediation(
+    store: Store, ids: dict[str, str]
+) -> None:
     svc = ConsultationService(store)
     user = ids["user_id"]
     anon = svc.record(user, _consultation(anonymous=True, name="不会保存", phone="13512345678"))
@@ -123,10 +156,14 @@ def test_consultation_anonymous_and_referral_to_mediation(store: Store, ids: dic
     assert draft.parties[0].name == "冯七" and draft.parties[0].phone == "13512345678"
     draft.dispute_type = "labour"
     draft.dispute_subtype = "labour_unpaid_wages"
-    draft.parties[1] = PartyInput(side="respondent", kind="org", name="某建筑公司", representative="褚八")
+    draft.parties[1] = PartyInput(
+        side="respondent", kind="org", name="某建筑公司", representative="褚八"
+    )
     case_id = svc.refer_to_mediation(user, cid, draft)
     case = CaseService(store).load(case_id)
-    assert case.case["applicants"] == "冯七" and case.case["summary"] == "老板拖欠三个月工资怎么办？"
+    assert (
+        case.case["applicants"] == "冯七" and case.case["summary"] == "老板拖欠三个月工资怎么办？"
+    )
     assert svc.get(cid)["referral_case_id"] == case_id and svc.get(cid)["referral"] == "mediation"
     with pytest.raises(ValidationError, match="重复"):
         svc.refer_to_mediation(user, cid, draft)
@@ -137,8 +174,15 @@ def test_adviser_shortfalls(store: Store, ids: dict[str, str]) -> None:
     svc = AdviserLogService(store)
     user = ids["user_id"]
 
-    def log(village: str, when: datetime, hours: float, kind: str = "consultation", on_site: bool = True) -> None:
-        svc.record(user, AdviserLogInput("周律师", village, when, hours, kind, "村民", "解答土地承包问题", "已解答", on_site))
+    def log(
+        village: str, when: datetime, hours: float, kind: str = "consultation", on_site: bool = True
+    ) -> None:
+        svc.record(
+            user,
+            AdviserLogInput(
+                "周律师", village, when, hours, kind, "村民", "解答土地承包问题", "已解答", on_site
+            ),
+        )
 
     log("东村", datetime(2025, 1, 8, 9), 4)
     log("东村", datetime(2025, 2, 8, 9), 2)
@@ -168,6 +212,8 @@ def test_office_code_entry_survives_reload(store: Store, ids: dict[str, str]) ->
         add_entry(store, ids["user_id"], "dispute_types", "金融")
     from tests.core.conftest import make_case_input
 
-    cid = CaseService(store).register(ids["user_id"], make_case_input(ids["committee_id"], dispute_type=code))
+    cid = CaseService(store).register(
+        ids["user_id"], make_case_input(ids["committee_id"], dispute_type=code)
+    )
     assert "金融纠纷" in search(store.conn, "张三")[0].title
     assert CaseService(store).load(cid).case["dispute_type"] == code

@@ -33,9 +33,15 @@ def main() -> None:
         cid = service.register(
             user,
             CaseInput(
-                committee_id=committee, registered_on=today, source="applied", dispute_type="neighbourhood",
+                committee_id=committee,
+                registered_on=today,
+                source="applied",
+                dispute_type="neighbourhood",
                 summary=f"第{n}次写入的相邻关系纠纷" + "很长的情况说明" * rng.randint(0, 200),
-                parties=[PartyInput(side="applicant", name=f"甲{n}"), PartyInput(side="respondent", name=f"乙{n}")],
+                parties=[
+                    PartyInput(side="applicant", name=f"甲{n}"),
+                    PartyInput(side="respondent", name=f"乙{n}"),
+                ],
                 mediators=["王调解"],
             ),
         )
@@ -43,7 +49,11 @@ def main() -> None:
         if rng.random() < 0.5:
             from datetime import datetime
 
-            service.add_session(user, cid, SessionInput(held_at=datetime.now(), record="调解记录" * 50, mediators="王调解"))
+            service.add_session(
+                user,
+                cid,
+                SessionInput(held_at=datetime.now(), record="调解记录" * 50, mediators="王调解"),
+            )
             print(f"committed-session {cid}", flush=True)
         del today
         _ = date
