@@ -6,7 +6,8 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 APT_PACKAGES := libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 \
 	libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-xinerama0 \
-	libxcb-randr0 libxcb-shape0 libxcb-cursor0 libxcb-xkb1 poppler-utils
+	libxcb-randr0 libxcb-shape0 libxcb-cursor0 libxcb-xkb1 poppler-utils \
+	gnome-keyring dbus-daemon dbus-bin
 
 .PHONY: run test lint types unit apt bench clean
 
