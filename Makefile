@@ -31,7 +31,7 @@ apt:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-run: $(STAMP)
+run: $(STAMP) apt
 	$(BIN)/justice-desktop --demo
 
 lint: $(TEST_STAMP)

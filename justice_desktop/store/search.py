@@ -2,40 +2,49 @@
 
 One search box, any fragment: a one- or two-character name (王, 张三), pinyin initials
 (zs → 张三, 张三丰), part of an ID number or phone, a case number or part of it, words of a
-summary.  Pure functions over a DB-API connection (sqlcipher3 or sqlite3); no Qt.
+summary.  Pure functions over a DB-API connection (sqlcipher3 or sqlite3); no Qt.  Nothing
+here commits: the caller owns the transaction.
 
-Layout (see :data:`SEARCH_DDL`):
+Layout (:data:`SEARCH_DDL`):
 
-* ``search_docs`` maps one searchable document (a case with its parties, an understander, a
-  consultation) to a stable rowid and holds what a result list shows (``title``,
-  ``subtitle`` — ID numbers and phones are masked before they are stored) plus the indexed
-  names, so a hit can say which party matched.
-* ``search_fts`` — contentless FTS5 (``contentless_delete=1``) over text that *we*
-  pre-tokenise: each Han character is its own token, runs of letters/digits are one token.
-  A 1- or 2-character query therefore becomes a phrase query ("张 三"), which works on any
-  SQLite, unlike the trigram tokenizer.  Columns:
+* ``search_docs`` — one row per searchable document (a case with its parties, an
+  understander, a consultation): a stable rowid, what a result list shows (``title``,
+  ``subtitle``; ID numbers and phones are masked before they are stored), and the indexed
+  ``names`` and case numbers (``codes``), so a hit can say which party matched and
+  multi-term results can be ranked without going back to FTS5.
+* ``search_fts`` — one contentless FTS5 table (``contentless_delete=1``) over text that we
+  pre-tokenise in Python, so the FTS5 ``ascii`` tokenizer only splits on spaces.  Every
+  column's tokens but the body's carry a marker character, so each column has its own
+  terms and doclists ("王" in a name and "王" in a summary are different terms; a column
+  filter would have to walk the long shared doclist instead):
 
-  - ``names``: per character, each name followed by the whole name as one extra token
-    (``张 三 张三 李 四 李四``) — the whole-name token gives the exact-name tier and also
-    separates names so a phrase never spans two of them;
-  - ``py``: pinyin initials of each name and every prefix of them (``z zs zsf``), so
-    ``zs`` finds 张三丰 without an FTS5 prefix index (a prefix index would duplicate every
-    Han-character token of every column);
-  - ``code``: case numbers, tokenised the same way (``2025 津 河 人 调 字 第 123 号``), so
-    "人调字第123", "2025" or the bare sequence number "123" match as phrase/token;
-  - ``body``: summary, question and other free text, per character.
+  - ``names``: each Han character alone, each run of other letters/digits as one token,
+    then the whole name as one more token: ``§张 §三 §张三 §李 §四 §李四``.  A 1- or
+    2-character query becomes a phrase ("§张 §三") — no trigram needed, which cannot match
+    fewer than 3 characters; the whole-name token is the exact-name tier and keeps a phrase
+    from spanning two names;
+  - ``py``: pinyin initials of each name and every prefix of them (``¤z ¤zs ¤zsf``), so
+    ``zs`` finds 张三丰 with a plain term lookup (an FTS5 ``prefix=`` index would also
+    duplicate every Han-character token of every column);
+  - ``code``: case numbers tokenised like names (``¶2025 ¶津 ¶河 … ¶第 ¶123 ¶号``): the
+    phrase "人调字第123", the year or the bare sequence number 123 match;
+  - ``num``: trigrams of ID numbers and phones, made here (``¦110 ¦101 ¦010 …``): a
+    fragment of 3+ digits is the phrase of its trigrams.  That is what the ``trigram``
+    tokenizer does, but inside the same table: no second FTS table, no second rowid
+    b-tree per document, and a query mixing a name and digits is one MATCH;
+  - ``body``: summary, question and other free text, tokenised like names, unmarked.
 
-* ``search_num`` — contentless FTS5 with the ``trigram`` tokenizer over digits only (ID
-  numbers, phones, the digit runs of case numbers): any fragment of three or more
-  characters matches anywhere.  One- and two-digit terms cannot use it; they match a case
-  sequence number or a number in the text exactly (see :func:`search_hint`).
+Ranking: tiers (``TIER_*``: exact name > name contains > pinyin initials > case number >
+ID/phone fragment > summary text), newest (highest rowid) first within a tier.  A one-term
+query runs one FTS5 query per tier ``ORDER BY rowid DESC LIMIT n``: FTS5 walks its doclists
+backwards and stops after ``n`` rows, so the first page stays fast even when 王 matches
+100,000 documents.  A query of several terms (ANDed) first looks for every match at once;
+if there are few it ranks them in Python from ``names``/``codes``, otherwise it goes tier by
+tier like a single term (many matches: each tier stops early).
 
-Ranking: tiers (exact name > name contains > pinyin initials > case number > ID/phone
-fragment > summary text), newest (highest rowid) first inside a tier.  Each tier is one FTS5
-query ``ORDER BY rowid DESC LIMIT n``; FTS5 walks its doclists backwards and stops after
-``n`` hits, so a first page stays fast even when 王 matches 100,000 documents.
-
-Functions do not commit: the caller owns the transaction.
+User input only ever reaches MATCH as letters, digits and Han characters inside double
+quotes, so FTS5 syntax in a query (quotes, ``*``, ``-``, ``:``, parentheses, AND/OR/NOT,
+NEAR) is plain text and can never raise.
 """
 
 from __future__ import annotations
@@ -46,7 +55,7 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import islice
-from typing import Any, Final, Literal, Protocol
+from typing import Any, Final, Protocol
 
 from pypinyin import Style, lazy_pinyin
 
@@ -75,17 +84,6 @@ __all__ = [
     "search",
     "search_hint",
 ]
-
-
-class Cursor(Protocol):
-    """The part of a DB-API cursor used here."""
-
-    @property
-    def lastrowid(self) -> int | None: ...
-
-    def fetchone(self) -> Any: ...
-
-    def fetchall(self) -> list[Any]: ...
 
 
 class Connection(Protocol):
@@ -124,32 +122,40 @@ SEARCH_DDL: Final[list[str]] = [
     title TEXT NOT NULL,
     subtitle TEXT NOT NULL,
     names TEXT NOT NULL DEFAULT '',
+    codes TEXT NOT NULL DEFAULT '',
     UNIQUE(kind, ref_id)
 )""",
     """CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
-    names, py, code, body,
+    names, py, code, num, body,
     content='', contentless_delete=1,
-    tokenize='unicode61 remove_diacritics 0'
+    tokenize='ascii'
 )""",
-    """CREATE VIRTUAL TABLE IF NOT EXISTS search_num USING fts5(
-    num,
-    content='', contentless_delete=1,
-    tokenize='trigram'
-)""",
-    # Flush FTS5's in-memory term hash every 8 MB instead of every 1 MB: fewer, larger
-    # level-0 segments, so a bulk load does less merge work.  Stored in the tables' config.
-    "INSERT INTO search_fts(search_fts, rank) VALUES('hashsize', 8388608)",
-    "INSERT INTO search_num(search_num, rank) VALUES('hashsize', 8388608)",
+    # Bulk loads (1M demo cases, committed every 20,000) spend most of their FTS5 time
+    # merging segments.  Flushing the in-memory term hash at 32 MB instead of 1 MB makes
+    # fewer, larger segments within a big transaction, and merging 8 segments of a level
+    # at a time instead of 4 cut the SQLite time of a 1M load committed every 20,000 from
+    # 57 s to 41 s (measured), at no visible cost to queries.  Both live in the config.
+    "INSERT INTO search_fts(search_fts, rank) VALUES('hashsize', 33554432)",
+    "INSERT INTO search_fts(search_fts, rank) VALUES('automerge', 8)",
 ]
 
-_MIN_TRIGRAM = 3  # the trigram tokenizer needs at least this many characters
-_MAX_INITIALS_QUERY = 8  # longer letter strings are words, not pinyin initials of a name
-_NAME_SEP = "\t"
+_MIN_TRIGRAM: Final = 3  # digits needed for an ID/phone fragment search
+_MAX_INITIALS_QUERY: Final = 8  # longer letter strings are words, not initials of a name
+_MAX_TERMS: Final = 16  # further whitespace-separated terms are ignored
+# Multi-term queries rank up to this many matches in one go; with more, tier by tier is
+# cheaper (measured at 1M documents: 250 gave p95 16 ms where 1000 gave 31 ms).
+_CANDIDATE_CAP: Final = 250
+_SEP: Final = "\t"  # between names / codes in search_docs
+# Column markers (see the module docstring).  Not letters or digits: no query produces them.
+_MARK_NAME: Final = "\u00a7"  # §
+_MARK_PY: Final = "\u00a4"  # ¤
+_MARK_CODE: Final = "\u00b6"  # ¶
+_MARK_NUM: Final = "\u00a6"  # ¦
 
 
 @dataclass(frozen=True, slots=True)
 class SearchDoc:
-    """One document for :func:`index_documents_bulk` (same fields as :func:`index_document`)."""
+    """One document for :func:`index_documents_bulk`; fields as in :func:`index_document`."""
 
     kind: str
     ref_id: str
@@ -163,9 +169,10 @@ class SearchDoc:
 
 @dataclass(frozen=True, slots=True)
 class SearchHit:
-    """One result.  ``tier`` is one of the ``TIER_*`` constants (lower ranks first);
-    ``matched`` says what matched: the party name for the name and pinyin tiers, otherwise
-    the normalised query fragment (never stored personal data)."""
+    """One result.  ``tier`` is one of the ``TIER_*`` constants (lower ranks first).
+    ``matched`` says what matched: the party's name (name and pinyin tiers), the case
+    number (case-number tier), otherwise the normalised query fragment — never an ID
+    number or phone taken from the index."""
 
     kind: str
     ref_id: str
@@ -175,76 +182,82 @@ class SearchHit:
     matched: str
 
 
-# --------------------------------------------------------------------------- text handling
-
+# --------------------------------------------------------------------------- tokenising
 
 _HAN_CLASS: Final = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 # One Han character, or a run of other letters/digits (``[^\W_]`` is str.isalnum()).
 _TOKEN_RE: Final = re.compile(f"[{_HAN_CLASS}]|[^\\W_{_HAN_CLASS}]+")
 _HAN_RE: Final = re.compile(f"[{_HAN_CLASS}]")
 _NOT_DIGIT_LETTER_RE: Final = re.compile(r"[^0-9A-Z]+")
-_DIGIT_RUN_RE: Final = re.compile(r"[0-9]{3,}")
-
-
-def _is_han(ch: str) -> bool:
-    return _HAN_RE.fullmatch(ch) is not None
 
 
 def _is_han_token(token: str) -> bool:
-    return len(token) == 1 and _is_han(token)
+    return len(token) == 1 and _HAN_RE.match(token) is not None
 
 
-def _normalise(text: str) -> str:
-    """NFKC (full-width digits, letters and brackets become ASCII) and lower case."""
-    return unicodedata.normalize("NFKC", text).lower()
+def _token_text(text: str) -> str:
+    """Our tokens of ``text``, space-separated: each Han character alone, each run of other
+    letters/digits as one token, NFKC-normalised (full-width digits and letters become
+    ASCII) and lower case; punctuation and spaces only separate.  Indexed text and queries
+    both go through this."""
+    joined = " ".join(_TOKEN_RE.findall(text))
+    # Tokens only, so the quick check passes for ordinary Chinese text (full-width
+    # punctuation, the usual reason NFKC has work to do, is gone already).
+    if not joined.isascii() and not unicodedata.is_normalized("NFKC", joined):
+        joined = " ".join(_TOKEN_RE.findall(unicodedata.normalize("NFKC", joined)))
+    return joined.lower()
 
 
 def _tokens(text: str) -> list[str]:
-    """Split normalised text into our tokens: each Han character alone; each run of other
-    letters/digits as one token; everything else separates."""
-    return _TOKEN_RE.findall(text)
+    return _token_text(text).split()
+
+
+@lru_cache(maxsize=65536)
+def _stored_tokens(text: str) -> tuple[str, ...]:
+    """Tokens of a stored name or case number (ranking re-reads the same ones often)."""
+    return tuple(_tokens(text))
 
 
 def _digits_letters(text: str) -> str:
     """Only the ASCII letters and digits of ``text``, upper case (phones, ID numbers)."""
-    return _NOT_DIGIT_LETTER_RE.sub("", unicodedata.normalize("NFKC", text).upper())
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    text = text.upper()
+    return text if text.isalnum() and text.isascii() else _NOT_DIGIT_LETTER_RE.sub("", text)
 
 
-# Readings of polyphonic characters used as surnames (the first character of a name).
+def _trigrams(digits: str) -> list[str]:
+    return [digits[i : i + 3] for i in range(len(digits) - 2)]
+
+
+_NUM_JOIN: Final = " " + _MARK_NUM
+_CODE_JOIN: Final = " " + _MARK_CODE
+
+
+# ------------------------------------------------------------------------------- pinyin
+
+# Polyphonic characters read differently as a surname (the first character of a name),
+# where the initial differs from pypinyin's default reading.
 _SURNAME_INITIALS: Final[dict[str, str]] = {
     "单": "s",  # Shàn
     "曾": "z",  # Zēng
     "解": "x",  # Xiè
     "仇": "q",  # Qiú
     "区": "o",  # Ōu
-    "朴": "p",  # Piáo
     "查": "z",  # Zhā
     "乐": "y",  # Yuè
     "翟": "z",  # Zhái
     "覃": "q",  # Qín
-    "盖": "g",  # Gě
-    "缪": "m",  # Miào
     "种": "c",  # Chóng
     "繁": "p",  # Pó
     "召": "s",  # Shào
     "秘": "b",  # Bì
     "折": "s",  # Shé
-    "尉": "y",  # 尉迟 Yùchí (尉 alone is Wèi, same initial as the default)
-    "万": "w",
-    "长": "z",  # Zhǎng
-    "华": "h",
-    "任": "r",  # Rén
-    "员": "y",  # Yùn
     "句": "g",  # Gōu
     "宓": "f",  # Fú
     "隗": "w",  # Wěi
-    "柏": "b",  # Bǎi
-    "薄": "b",  # Bó
-    "都": "d",  # Dū
-    "阚": "k",
-    "殷": "y",
     "藏": "z",  # Zāng
-    "沈": "s",
+    "阚": "k",  # Kàn
 }
 _COMPOUND_SURNAME_INITIALS: Final[dict[str, str]] = {
     "万俟": "mq",
@@ -252,81 +265,48 @@ _COMPOUND_SURNAME_INITIALS: Final[dict[str, str]] = {
     "尉迟": "yc",
     "长孙": "zs",
     "澹台": "tt",
-    "令狐": "lh",
 }
 
 
-@lru_cache(maxsize=65536)
+_INITIALS: dict[str, str] = {}  # Han character → initial; bounded by the character set
+
+
 def _char_initial(ch: str) -> str:
-    if not _is_han(ch):
-        return ""
-    first = lazy_pinyin(ch, style=Style.FIRST_LETTER)
-    letter = first[0][:1].lower() if first else ""
-    return letter if letter.isascii() and letter.isalpha() else ""
+    letter = _INITIALS.get(ch)
+    if letter is None:
+        first = lazy_pinyin(ch, style=Style.FIRST_LETTER)
+        letter = first[0][:1].lower() if first else ""
+        if not (letter.isascii() and letter.isalpha()):
+            letter = ""
+        _INITIALS[ch] = letter
+    return letter
 
 
-@lru_cache(maxsize=262144)
-def name_initials(name: str) -> tuple[str, ...]:
-    """Pinyin initials of a Chinese name, surname reading first (单雄信 → ``("sxx", "dxx")``:
-    the surname reading, then the common reading when it differs).  Non-Han characters
-    are skipped; a name without Han characters has no initials."""
-    han = [ch for ch in _normalise(name) if _is_han(ch)]
-    if not han:
+def _initials_of(han: Sequence[str]) -> tuple[str, ...]:
+    """Initials of a name's Han characters: surname reading first, then the common one."""
+    default = "".join([_char_initial(ch) for ch in han])
+    if not default:
         return ()
-    default = "".join(_char_initial(ch) for ch in han)
     two = "".join(han[:2])
     if two in _COMPOUND_SURNAME_INITIALS:
         surname = _COMPOUND_SURNAME_INITIALS[two] + default[2:]
     elif han[0] in _SURNAME_INITIALS:
         surname = _SURNAME_INITIALS[han[0]] + default[1:]
     else:
-        surname = default
-    if surname == default or not default:
-        return (surname,)
-    return (surname, default)
+        return (default,)
+    return (surname,) if surname == default else (surname, default)
 
 
-@lru_cache(maxsize=131072)
-def _name_entry(name: str) -> tuple[str, str]:
-    """(names-column text, py-column text) of one name; empty when it has no letters."""
-    toks = _tokens(_normalise(name))
-    if not toks:
-        return "", ""
-    toks.append("".join(toks))  # whole name: exact tier + separator between names
-    prefixes: dict[str, None] = {}
-    for initials in name_initials(name):
-        for i in range(1, len(initials) + 1):
-            prefixes[initials[:i]] = None
-    return " ".join(toks), " ".join(prefixes)
+@lru_cache(maxsize=65536)
+def name_initials(name: str) -> tuple[str, ...]:
+    """Pinyin initials of a Chinese name, the surname reading first: 单雄信 → ``("sxx",
+    "dxx")`` (the common reading too when it differs).  Characters other than Han are
+    skipped; a name without Han characters has none.  Looked up per character (whole-name
+    ``lazy_pinyin`` costs ~40 µs, far too much for a million names)."""
+    return _initials_of([t for t in _tokens(name) if _is_han_token(t)])
 
 
-def _names_column(names: Sequence[str]) -> tuple[str, str, str]:
-    """Return (names column, py column, names as stored in search_docs)."""
-    toks: list[str] = []
-    py: list[str] = []
-    kept: list[str] = []
-    for name in names:
-        name_toks, name_py = _name_entry(name)
-        if name_toks:
-            kept.append(name.strip().replace(_NAME_SEP, " "))
-            toks.append(name_toks)
-            if name_py:
-                py.append(name_py)
-    return " ".join(toks), " ".join(py), _NAME_SEP.join(kept)
-
-
-def _text_column(parts: Sequence[str]) -> str:
-    return " ".join(" ".join(_tokens(_normalise(p))) for p in parts if p)
-
-
-def _num_column(numbers: Sequence[str], codes: Sequence[str]) -> str:
-    out = [n for n in (_digits_letters(x) for x in numbers) if n]
-    for code in codes:
-        out.extend(_DIGIT_RUN_RE.findall(_normalise(code)))
-    return " ".join(out)
-
-
-# --------------------------------------------------------------------------------- masking
+# ------------------------------------------------------------------------------ masking
 
 
 def mask_id_number(value: str) -> str:
@@ -338,45 +318,113 @@ def mask_id_number(value: str) -> str:
 
 
 def mask_phone(value: str) -> str:
-    """13812341234 → 138****1234; other numbers keep only their last 4 digits."""
+    """13812341234 → 138****1234; other numbers keep only their last 4 characters."""
     v = value.strip()
     if len(v) == 11 and v.isdigit() and v.startswith("1"):
         return v[:3] + "****" + v[-4:]
-    if len(v) <= 4:
-        return "*" * len(v)
-    out = []
     keep_from = len(v) - 4
-    for i, ch in enumerate(v):
-        out.append(ch if i >= keep_from or not ch.isdigit() else "*")
-    return "".join(out)
+    return "".join(ch if i >= keep_from or not ch.isdigit() else "*" for i, ch in enumerate(v))
 
 
-_ID_RE: Final = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
-_MOBILE_RE: Final = re.compile(r"(?<!\d)(1[3-9]\d{9})(?!\d)")
+_LONG_DIGITS_RE: Final = re.compile(r"\d{11}")
+# An 18/15-digit ID number, or an 11-digit mobile number, not part of a longer number.
+_PERSONAL_NUMBER_RE: Final = re.compile(
+    r"(?<![0-9])(?:(\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])|(1[3-9]\d{9})(?![0-9]))"
+)
 
 
 def mask_personal_numbers(text: str, numbers: Sequence[str] = ()) -> str:
     """Mask ID numbers (15/18 digits), mobile phones and each of ``numbers`` found in
-    ``text``: what a result list shows must not carry them in clear."""
+    ``text``: a result list must not show them in clear."""
     if not text:
         return text
     for n in numbers:
         n = n.strip()
         if len(n) >= 5 and n in text:
             text = text.replace(n, mask_phone(n) if len(n) <= 12 else mask_id_number(n))
-    text = _ID_RE.sub(_mask_id_match, text)
-    return _MOBILE_RE.sub(_mask_phone_match, text)
+    if _LONG_DIGITS_RE.search(text) is None:
+        return text
+    return _PERSONAL_NUMBER_RE.sub(_mask_match, text)
 
 
-def _mask_id_match(m: re.Match[str]) -> str:
-    return mask_id_number(m.group(1))
+def _mask_match(m: re.Match[str]) -> str:
+    id_number = m.group(1)
+    return mask_id_number(id_number) if id_number else mask_phone(m.group(2))
 
 
-def _mask_phone_match(m: re.Match[str]) -> str:
-    return mask_phone(m.group(1))
+# ----------------------------------------------------------------------------- indexing
 
 
-# -------------------------------------------------------------------------------- indexing
+# A name of common Han characters only (the usual case): its tokens are its characters.
+_PLAIN_HAN_NAME_RE: Final = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]+")
+
+
+@lru_cache(maxsize=131072)
+def _name_entry(name: str) -> tuple[str, str]:
+    """(names-column text, py-column text) of one name; empty without letters/digits."""
+    if _PLAIN_HAN_NAME_RE.fullmatch(name):
+        toks = list(name)
+        readings = _initials_of(toks)
+    else:
+        toks = _tokens(name)
+        readings = name_initials(name)
+    if not toks:
+        return "", ""
+    toks.append("".join(toks))  # whole name: exact tier + separator between names
+    prefixes: dict[str, None] = {}
+    for initials in readings:
+        for i in range(1, len(initials) + 1):
+            prefixes[_MARK_PY + initials[:i]] = None
+    return " ".join([_MARK_NAME + t for t in toks]), " ".join(prefixes)
+
+
+def _clean(value: str) -> str:
+    return " ".join(value.split())  # no tabs/newlines: _SEP joins the stored lists
+
+
+_DocRows = tuple[tuple[str, str, str, str, str, str], tuple[str, str, str, str, str]]
+
+
+def _doc_rows(doc: SearchDoc) -> _DocRows:
+    """(search_docs values, search_fts values) of one document."""
+    names_col: list[str] = []
+    py_col: list[str] = []
+    kept: list[str] = []
+    for name in doc.names:
+        name_toks, name_py = _name_entry(name)
+        if name_toks:
+            kept.append(_clean(name))
+            names_col.append(name_toks)
+            if name_py:
+                py_col.append(name_py)
+    # A "number" with Han characters is a case number like （2025）津河人调字第123号.
+    numbers: list[str] = []
+    codes = [c for c in doc.codes if c.strip()]
+    for n in doc.numbers:
+        (codes if _HAN_RE.search(n) else numbers).append(n)
+    num_col: list[str] = []
+    for n in numbers:
+        digits = _digits_letters(n)
+        if len(digits) >= _MIN_TRIGRAM:
+            num_col.append(_MARK_NUM + _NUM_JOIN.join(_trigrams(digits)))
+    code_col = [_MARK_CODE + t.replace(" ", _CODE_JOIN) for c in codes if (t := _token_text(c))]
+    return (
+        (
+            doc.kind,
+            doc.ref_id,
+            mask_personal_numbers(doc.title, numbers),
+            mask_personal_numbers(doc.subtitle, numbers),
+            _SEP.join(kept),
+            _SEP.join(_clean(c) for c in codes),
+        ),
+        (
+            " ".join(names_col),
+            " ".join(py_col),
+            " ".join(code_col),
+            " ".join(num_col),
+            " ".join([_token_text(t) for t in doc.text if t]),
+        ),
+    )
 
 
 def _check_kind(kind: str) -> None:
@@ -384,20 +432,9 @@ def _check_kind(kind: str) -> None:
         raise ValueError(f"unknown search document kind: {kind!r}")
 
 
-def _doc_rows(
-    doc: SearchDoc,
-) -> tuple[tuple[str, str, str, str, str], tuple[str, str, str, str], str]:
-    names_col, py_col, names_kept = _names_column(doc.names)
-    # A "number" with Han characters is a case number like （2025）津河人调字第123号.
-    numbers = [n for n in doc.numbers if not _HAN_RE.search(n)]
-    codes = [*doc.codes, *(n for n in doc.numbers if _HAN_RE.search(n))]
-    title = mask_personal_numbers(doc.title, numbers)
-    subtitle = mask_personal_numbers(doc.subtitle, numbers)
-    return (
-        (doc.kind, doc.ref_id, title, subtitle, names_kept),
-        (names_col, py_col, _text_column(codes), _text_column(doc.text)),
-        _num_column(numbers, codes),
-    )
+_INSERT_FTS: Final = (
+    "INSERT INTO search_fts(rowid, names, py, code, num, body) VALUES (?, ?, ?, ?, ?, ?)"
+)
 
 
 def index_document(
@@ -412,17 +449,18 @@ def index_document(
     text: Sequence[str] = (),
     codes: Sequence[str] = (),
 ) -> None:
-    """Insert or replace the document ``(kind, ref_id)``; its rowid (and so its place in
-    "newest first") stays the same on replace.
+    """Insert or replace the document ``(kind, ref_id)``; on replace its rowid, and so
+    its place in "newest first", stays.
 
-    ``names``: person names (parties, the understander, the person consulting);
-    ``numbers``: ID numbers, phones (searched by any fragment of 3+ digits);
+    ``names``: people (the parties, the understander, the person asking);
+    ``numbers``: ID numbers and phones, found by any fragment of 3+ characters (a value
+    with Han characters, such as a case number, is treated as one of ``codes``);
     ``codes``: case numbers like （2025）津河人调字第123号;
-    ``text``: summary, question, answer, notes.
-    ID numbers and phones are masked in ``title`` and ``subtitle`` before storing.
+    ``text``: summary, question, answer, notes, place.
+    ID numbers and phones in ``title``/``subtitle`` are masked before they are stored.
     """
     _check_kind(kind)
-    doc_row, fts_row, num_col = _doc_rows(
+    doc_row, fts_row = _doc_rows(
         SearchDoc(kind, ref_id, title, subtitle, names, numbers, text, codes)
     )
     found = conn.execute(
@@ -431,25 +469,18 @@ def index_document(
     if found is not None:
         rowid = int(found[0])
         conn.execute(
-            "UPDATE search_docs SET title = ?, subtitle = ?, names = ? WHERE rowid = ?",
-            (doc_row[2], doc_row[3], doc_row[4], rowid),
+            "UPDATE search_docs SET title = ?, subtitle = ?, names = ?, codes = ? WHERE rowid = ?",
+            (*doc_row[2:], rowid),
         )
         conn.execute("DELETE FROM search_fts WHERE rowid = ?", (rowid,))
-        conn.execute("DELETE FROM search_num WHERE rowid = ?", (rowid,))
     else:
         cur = conn.execute(
-            "INSERT INTO search_docs(kind, ref_id, title, subtitle, names) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO search_docs(kind, ref_id, title, subtitle, names, codes)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
             doc_row,
         )
-        if cur.lastrowid is None:  # pragma: no cover - sqlite always sets it
-            raise RuntimeError("no rowid for new search document")
         rowid = int(cur.lastrowid)
-    conn.execute(
-        "INSERT INTO search_fts(rowid, names, py, code, body) VALUES (?, ?, ?, ?, ?)",
-        (rowid, *fts_row),
-    )
-    if num_col:
-        conn.execute("INSERT INTO search_num(rowid, num) VALUES (?, ?)", (rowid, num_col))
+    conn.execute(_INSERT_FTS, (rowid, *fts_row))
 
 
 def remove_document(conn: Connection, kind: str, ref_id: str) -> bool:
@@ -459,198 +490,174 @@ def remove_document(conn: Connection, kind: str, ref_id: str) -> bool:
     ).fetchone()
     if found is None:
         return False
-    rowid = int(found[0])
-    conn.execute("DELETE FROM search_fts WHERE rowid = ?", (rowid,))
-    conn.execute("DELETE FROM search_num WHERE rowid = ?", (rowid,))
-    conn.execute("DELETE FROM search_docs WHERE rowid = ?", (rowid,))
+    conn.execute("DELETE FROM search_fts WHERE rowid = ?", (found[0],))
+    conn.execute("DELETE FROM search_docs WHERE rowid = ?", (found[0],))
     return True
 
 
-def index_documents_bulk(conn: Connection, docs: Iterable[SearchDoc], *, batch_size: int = 5000) -> int:
-    """Index many *new* documents fast (loading demo data, rebuilding the index).
+_INSERT_DOCS: Final = (
+    "INSERT INTO search_docs(rowid, kind, ref_id, title, subtitle, names, codes)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
 
-    Rowids are assigned in iteration order after the current maximum, so feed documents
-    oldest first.  A ``(kind, ref_id)`` that is already indexed raises the driver's
-    ``IntegrityError``; the caller holds the transaction and rolls it back.  Returns the
-    number of documents indexed.
+
+def index_documents_bulk(
+    conn: Connection, docs: Iterable[SearchDoc], *, batch_size: int = 5000
+) -> int:
+    """Index many *new* documents fast (loading demo data, rebuilding the index); the
+    caller holds the transaction.  Returns the number indexed.
+
+    Rowids follow the current maximum in iteration order, so feed documents oldest first.
+    A ``(kind, ref_id)`` already indexed raises the driver's ``IntegrityError``; an unknown
+    kind raises ValueError before its chunk is written.
     """
     row = conn.execute("SELECT coalesce(max(rowid), 0) FROM search_docs").fetchone()
-    next_rowid = int(row[0]) + 1
+    rowid = int(row[0])
     total = 0
     it: Iterator[SearchDoc] = iter(docs)
-    while True:
-        chunk = list(islice(it, batch_size))
-        if not chunk:
-            return total
+    while chunk := list(islice(it, max(1, batch_size))):
         doc_rows: list[tuple[Any, ...]] = []
         fts_rows: list[tuple[Any, ...]] = []
-        num_rows: list[tuple[int, str]] = []
         for doc in chunk:
             _check_kind(doc.kind)
-            d, f, n = _doc_rows(doc)
-            doc_rows.append((next_rowid, *d))
-            fts_rows.append((next_rowid, *f))
-            if n:
-                num_rows.append((next_rowid, n))
-            next_rowid += 1
-        conn.executemany(
-            "INSERT INTO search_docs(rowid, kind, ref_id, title, subtitle, names) VALUES (?, ?, ?, ?, ?, ?)",
-            doc_rows,
-        )
-        conn.executemany(
-            "INSERT INTO search_fts(rowid, names, py, code, body) VALUES (?, ?, ?, ?, ?)",
-            fts_rows,
-        )
-        if num_rows:
-            conn.executemany("INSERT INTO search_num(rowid, num) VALUES (?, ?)", num_rows)
+            d, f = _doc_rows(doc)
+            rowid += 1
+            doc_rows.append((rowid, *d))
+            fts_rows.append((rowid, *f))
+        conn.executemany(_INSERT_DOCS, doc_rows)
+        conn.executemany(_INSERT_FTS, fts_rows)
         total += len(chunk)
+    return total
 
 
-# ---------------------------------------------------------------------------------- search
-
-_Table = Literal["search_fts", "search_num"]
-
-
-@dataclass(frozen=True, slots=True)
-class _Leaf:
-    table: _Table
-    expr: str
-
-
-@dataclass(frozen=True, slots=True)
-class _Op:
-    op: Literal["AND", "OR"]
-    children: tuple[_Node, ...]
-
-
-_Node = _Leaf | _Op
+# ------------------------------------------------------------------------------- search
 
 
 @dataclass(slots=True)
 class _Term:
-    text: str  # normalised, what the user typed (shown in SearchHit.matched)
+    text: str  # normalised, as typed: shown in SearchHit.matched
     tokens: list[str]
-    alts: dict[int, _Leaf] = field(default_factory=dict)
+    alts: dict[int, str] = field(default_factory=dict)  # tier → FTS5 expression
 
 
-def _phrase(tokens: Sequence[str]) -> str:
-    # Tokens only ever hold letters/digits/Han characters (see _tokens), so quoting them
-    # cannot be broken out of: FTS5 operators and quotes in user input never reach MATCH.
-    return '"' + " ".join(tokens) + '"'
+def _phrase(tokens: Sequence[str], mark: str = "") -> str:
+    # Tokens hold only letters, digits and Han characters (see _token_text), so nothing
+    # inside the quotes can end the string or be read as FTS5 syntax.
+    return '"' + " ".join([mark + t for t in tokens]) + '"'
 
 
-def _analyse(term_text: str) -> _Term | None:
-    toks = _tokens(term_text)
+def _analyse(raw: str) -> _Term | None:
+    toks = _tokens(raw)
     if not toks:
         return None
-    term = _Term(text="".join(toks), tokens=toks)
-    compact = term.text
-    has_han = any(_is_han_token(t) for t in toks)
-    phrase = _phrase(toks)
-    if has_han:
-        if len(toks) >= 2 and all(_is_han_token(t) for t in toks):
-            term.alts[TIER_EXACT_NAME] = _Leaf("search_fts", f"names : {_phrase([compact])}")
-        term.alts[TIER_NAME] = _Leaf("search_fts", f"names : {phrase}")
-        term.alts[TIER_CASE_NUMBER] = _Leaf("search_fts", f"code : {phrase}")
-    else:
-        has_digit = any(ch.isdigit() for ch in compact)
-        if not has_digit:
-            term.alts[TIER_NAME] = _Leaf("search_fts", f"names : {phrase}")
-            if compact.isascii() and compact.isalpha() and len(compact) <= _MAX_INITIALS_QUERY:
-                term.alts[TIER_PINYIN] = _Leaf("search_fts", f"py : {_phrase([compact])}")
-        else:
-            term.alts[TIER_CASE_NUMBER] = _Leaf("search_fts", f"code : {phrase}")
+    compact = "".join(toks)
+    term = _Term(text=compact, tokens=toks)
+    han_only = all(_is_han_token(t) for t in toks)
+    has_han = han_only or any(_is_han_token(t) for t in toks)
+    has_digit = any(ch.isdigit() for ch in compact)
+    if han_only and len(toks) >= 2:
+        term.alts[TIER_EXACT_NAME] = _phrase([compact], _MARK_NAME)
+    if has_han or not has_digit:
+        term.alts[TIER_NAME] = _phrase(toks, _MARK_NAME)
+    if not has_han and not has_digit and compact.isascii() and len(compact) <= _MAX_INITIALS_QUERY:
+        term.alts[TIER_PINYIN] = _phrase([compact], _MARK_PY)
+    if has_han or has_digit:
+        term.alts[TIER_CASE_NUMBER] = _phrase(toks, _MARK_CODE)
+    if has_digit and not has_han:
         digits = _digits_letters(compact)
-        if has_digit and len(digits) >= _MIN_TRIGRAM:
-            term.alts[TIER_NUMBER] = _Leaf("search_num", _phrase([digits.lower()]))
-    term.alts[TIER_TEXT] = _Leaf("search_fts", f"body : {phrase}")
+        if len(digits) >= _MIN_TRIGRAM:
+            term.alts[TIER_NUMBER] = _phrase(_trigrams(digits), _MARK_NUM)
+    term.alts[TIER_TEXT] = _phrase(toks)
     return term
-
-
-def _combine(op: Literal["AND", "OR"], nodes: Sequence[_Node]) -> _Node:
-    """Combine nodes, merging leaves of one FTS table into a single MATCH expression."""
-    flat: list[_Node] = []
-    for n in nodes:
-        if isinstance(n, _Op) and n.op == op:
-            flat.extend(n.children)
-        else:
-            flat.append(n)
-    by_table: dict[_Table, list[str]] = {}
-    others: list[_Node] = []
-    for n in flat:
-        if isinstance(n, _Leaf):
-            by_table.setdefault(n.table, []).append(n.expr)
-        else:
-            others.append(n)
-    merged: list[_Node] = []
-    for table, exprs in by_table.items():
-        exprs = list(dict.fromkeys(exprs))
-        expr = exprs[0] if len(exprs) == 1 else f" {op} ".join(f"({e})" for e in exprs)
-        merged.append(_Leaf(table, expr))
-    merged.extend(others)
-    return merged[0] if len(merged) == 1 else _Op(op, tuple(merged))
-
-
-def _rowid_select(node: _Node, params: list[str]) -> str:
-    """A compound SELECT of matching rowids (for queries that need both FTS tables)."""
-    if isinstance(node, _Leaf):
-        params.append(node.expr)
-        return f"SELECT rowid FROM {node.table} WHERE {node.table} MATCH ?"
-    parts = [f"SELECT rowid FROM ({_rowid_select(c, params)})" for c in node.children]
-    return (" INTERSECT " if node.op == "AND" else " UNION ").join(parts)
-
-
-_HIT_COLUMNS: Final = "d.rowid, d.kind, d.ref_id, d.title, d.subtitle, d.names"
-
-
-def _run(
-    conn: Connection, node: _Node, kinds: Sequence[str] | None, limit: int
-) -> list[tuple[Any, ...]]:
-    kind_sql = ""
-    kind_params: list[str] = []
-    if kinds is not None:
-        kind_sql = f" AND d.kind IN ({', '.join('?' * len(kinds))})"
-        kind_params = list(kinds)
-    if isinstance(node, _Leaf):
-        # FTS5 drives the join and walks its doclists newest-first, stopping after `limit`.
-        sql = (
-            f"SELECT {_HIT_COLUMNS} FROM {node.table} f JOIN search_docs d ON d.rowid = f.rowid"
-            f" WHERE {node.table} MATCH ?{kind_sql} ORDER BY f.rowid DESC LIMIT ?"
-        )
-        params: list[Any] = [node.expr, *kind_params, limit]
-    else:
-        sub_params: list[str] = []
-        sub = _rowid_select(node, sub_params)
-        sql = (
-            f"SELECT {_HIT_COLUMNS} FROM search_docs d WHERE d.rowid IN ({sub}){kind_sql}"
-            " ORDER BY d.rowid DESC LIMIT ?"
-        )
-        params = [*sub_params, *kind_params, limit]
-    return list(conn.execute(sql, params).fetchall())
-
-
-def _matched(tier: int, terms: Sequence[_Term], stored_names: str) -> str:
-    active = [t for t in terms if tier in t.alts]
-    if tier in (TIER_EXACT_NAME, TIER_NAME, TIER_PINYIN) and stored_names:
-        for name in stored_names.split(_NAME_SEP):
-            compact = "".join(_tokens(_normalise(name)))
-            for t in active:
-                if tier == TIER_EXACT_NAME and compact == t.text:
-                    return name
-                if tier == TIER_NAME and " ".join(t.tokens) in " ".join(_tokens(_normalise(name))):
-                    return name
-                if tier == TIER_PINYIN and any(i.startswith(t.text) for i in name_initials(name)):
-                    return name
-    return " ".join(t.text for t in active)
 
 
 def _parse(query: str) -> list[_Term]:
     terms: list[_Term] = []
-    for raw in _normalise(query).split():
+    for raw in query.split():
         term = _analyse(raw)
         if term is not None and all(term.text != t.text for t in terms):
             terms.append(term)
+            if len(terms) == _MAX_TERMS:  # a pasted paragraph: the first terms are plenty
+                break
     return terms
+
+
+def _any_of(exprs: Iterable[str]) -> str:
+    parts = list(dict.fromkeys(exprs))
+    return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+
+
+def _all_of(exprs: Iterable[str]) -> str:
+    parts = list(dict.fromkeys(exprs))
+    return parts[0] if len(parts) == 1 else " AND ".join(parts)
+
+
+_Row = tuple[int, str, str, str, str, str, str]
+
+
+def _run(conn: Connection, expr: str, kinds: Sequence[str] | None, limit: int) -> list[_Row]:
+    """Matching documents, newest first.  FTS5 drives the join and walks its doclists
+    from the highest rowid, stopping after ``limit`` rows."""
+    kind_sql = ""
+    params: list[Any] = [expr]
+    if kinds is not None:
+        kind_sql = f" AND d.kind IN ({', '.join('?' * len(kinds))})"
+        params.extend(kinds)
+    params.append(limit)
+    sql = (
+        "SELECT d.rowid, d.kind, d.ref_id, d.title, d.subtitle, d.names, d.codes"
+        " FROM search_fts f JOIN search_docs d ON d.rowid = f.rowid"
+        f" WHERE search_fts MATCH ?{kind_sql} ORDER BY f.rowid DESC LIMIT ?"
+    )
+    rows: list[_Row] = conn.execute(sql, params).fetchall()
+    return rows
+
+
+def _contains(seq: Sequence[str], part: Sequence[str]) -> bool:
+    n = len(part)
+    if n == 1:
+        return part[0] in seq
+    want = tuple(part)
+    return n > 0 and any(tuple(seq[i : i + n]) == want for i in range(len(seq) - n + 1))
+
+
+def _name_match(tier: int, term: _Term, name: str) -> bool:
+    """Whether ``term`` matches the stored ``name`` at a name tier, as the FTS index would."""
+    if tier not in term.alts:
+        return False
+    toks = _stored_tokens(name)
+    if not toks:
+        return False
+    if tier == TIER_EXACT_NAME:
+        return "".join(toks) == term.text
+    if tier == TIER_NAME:
+        return _contains([*toks, "".join(toks)], term.tokens)
+    return tier == TIER_PINYIN and any(i.startswith(term.text) for i in name_initials(name))
+
+
+def _explain(tier: int, terms: Sequence[_Term], names: str, codes: str) -> str | None:
+    """What matched at ``tier`` (a name, a case number, the fragment), or None when the
+    stored names/codes show that nothing does.  Tiers 5 and 6 cannot be checked here."""
+    active = [t for t in terms if tier in t.alts]
+    if tier in (TIER_EXACT_NAME, TIER_NAME, TIER_PINYIN):
+        for name in names.split(_SEP) if names else ():
+            if any(_name_match(tier, t, name) for t in active):
+                return name
+        return None
+    if tier == TIER_CASE_NUMBER:
+        for code in codes.split(_SEP) if codes else ():
+            if any(_contains(_stored_tokens(code), t.tokens) for t in active):
+                return code
+        return None
+    return " ".join(t.text for t in active)
+
+
+def _hit(row: _Row, tier: int, terms: Sequence[_Term]) -> SearchHit:
+    rowid, kind, ref_id, title, subtitle, names, codes = row
+    matched = _explain(tier, terms, names, codes)
+    if matched is None:  # e.g. a phrase across two stored names; still a match
+        matched = " ".join(t.text for t in terms if tier in t.alts)
+    return SearchHit(kind, ref_id, title, subtitle, tier, matched)
 
 
 def search(
@@ -661,54 +668,97 @@ def search(
     limit: int = 50,
     offset: int = 0,
 ) -> list[SearchHit]:
-    """Find documents matching every whitespace-separated term of ``query``.
+    """Documents matching every whitespace-separated term of ``query``, best first.
 
-    Ranked by tier (see ``TIER_*``: a document's tier is the best way any term matched it),
-    newest first within a tier.  Never raises on odd input: FTS5 syntax in the query is
-    treated as plain characters.  An empty query (or one with only punctuation) gives [].
+    A document's tier is the best way any term matched it (``TIER_*``); newest first
+    within a tier.  Odd input never raises (FTS5 syntax is plain text); an empty query,
+    or one of punctuation only, gives [].  ``kinds`` limits the kinds of documents.
     """
     if limit <= 0 or offset < 0:
         return []
     terms = _parse(query)
-    if not terms:
-        return []
     kind_list = None if kinds is None else sorted(set(kinds))
-    if kind_list is not None and not kind_list:
+    if not terms or (kind_list is not None and not kind_list):
         return []
-    anys = {id(t): _combine("OR", list(t.alts.values())) for t in terms}
     need = offset + limit
+    if len(terms) > 1:
+        ranked = _rank_candidates(conn, terms, kind_list)
+        if ranked is not None:
+            return ranked[offset:need]
+    return _search_by_tier(conn, terms, kind_list, need)[offset:need]
+
+
+def _search_by_tier(
+    conn: Connection, terms: Sequence[_Term], kinds: Sequence[str] | None, need: int
+) -> list[SearchHit]:
+    """One query per tier until ``need`` hits.  Cheap when matches are many: each query
+    stops after ``need`` rows."""
+    anys = [_any_of(t.alts.values()) for t in terms]
     hits: list[SearchHit] = []
     seen: set[int] = set()
     for tier in sorted({k for t in terms for k in t.alts}):
-        with_tier = [t for t in terms if tier in t.alts]
-        if len(with_tier) == 1:
-            t0 = with_tier[0]
-            parts: list[_Node] = [anys[id(t)] for t in terms if t is not t0]
-            parts.append(t0.alts[tier])
+        with_tier = [i for i, t in enumerate(terms) if tier in t.alts]
+        if len(with_tier) == 1:  # that term's "any" is implied by its tier alternative
+            parts = [a for i, a in enumerate(anys) if i != with_tier[0]]
+            parts.append(terms[with_tier[0]].alts[tier])
         else:
-            parts = [anys[id(t)] for t in terms]
-            parts.append(_combine("OR", [t.alts[tier] for t in with_tier]))
-        node = _combine("AND", parts)
-        # Earlier tiers may return again here; fetching `need` rows still leaves at least
-        # need - len(hits) new ones, because at most len(hits) of them were seen.
-        for rowid, kind, ref_id, title, subtitle, names in _run(conn, node, kind_list, need):
-            if rowid in seen:
-                continue
-            seen.add(rowid)
-            hits.append(SearchHit(kind, ref_id, title, subtitle, tier, _matched(tier, with_tier, names)))
-            if len(hits) >= need:
-                break
+            parts = [*anys, _any_of(terms[i].alts[tier] for i in with_tier)]
+        # Earlier tiers' documents come back here too; fetching `need` rows still leaves
+        # at least need - len(hits) new ones, since at most len(hits) were seen.
+        for row in _run(conn, _all_of(parts), kinds, need):
+            if row[0] not in seen:
+                seen.add(row[0])
+                hits.append(_hit(row, tier, terms))
         if len(hits) >= need:
-            break
-    return hits[offset:need]
+            return hits[:need]
+    return hits
+
+
+def _rank_candidates(
+    conn: Connection, terms: Sequence[_Term], kinds: Sequence[str] | None
+) -> list[SearchHit] | None:
+    """Several terms: fetch every match at once (each term any way), rank in Python.
+
+    Tier by tier, each query would repeat the expensive part — walking the long doclists
+    of every term — to find a handful of documents.  Here it happens once; tiers 1–4 come
+    from the stored names and case numbers, and only a digit term needs one more query
+    to tell ID/phone matches from text matches.  None when there are more than
+    _CANDIDATE_CAP matches: then tier by tier is cheap, each tier stopping early."""
+    every = _all_of(_any_of(t.alts.values()) for t in terms)
+    rows = _run(conn, every, kinds, _CANDIDATE_CAP + 1)
+    if len(rows) > _CANDIDATE_CAP:
+        return None
+    tier_of: dict[int, tuple[int, str]] = {}
+    for row in rows:
+        for tier in (TIER_EXACT_NAME, TIER_NAME, TIER_PINYIN, TIER_CASE_NUMBER):
+            matched = _explain(tier, terms, row[5], row[6])
+            if matched is not None:
+                tier_of[row[0]] = (tier, matched)
+                break
+    number_terms = [t for t in terms if TIER_NUMBER in t.alts]
+    if number_terms and len(tier_of) < len(rows):
+        if len(number_terms) == 1:  # its ID/phone alternative stands in for its "any"
+            parts = [_any_of(t.alts.values()) for t in terms if t is not number_terms[0]]
+            expr = _all_of([*parts, number_terms[0].alts[TIER_NUMBER]])
+        else:
+            expr = _all_of([every, _any_of(t.alts[TIER_NUMBER] for t in number_terms)])
+        text = " ".join(t.text for t in number_terms)
+        for row in _run(conn, expr, kinds, _CANDIDATE_CAP + 1):
+            tier_of.setdefault(row[0], (TIER_NUMBER, text))
+    fallback = (TIER_TEXT, " ".join(t.text for t in terms if TIER_TEXT in t.alts))
+    ranked = sorted(rows, key=lambda r: (tier_of.get(r[0], fallback)[0], -r[0]))
+    hits = []
+    for rowid, kind, ref_id, title, subtitle, _names, _codes in ranked:
+        tier, matched = tier_of.get(rowid, fallback)
+        hits.append(SearchHit(kind, ref_id, title, subtitle, tier, matched))
+    return hits
 
 
 def search_hint(query: str) -> str | None:
-    """A short hint for the search box, or None: one- and two-digit terms only match a case
-    sequence number or a number written in the text, not part of an ID number or phone."""
+    """A hint for the search box, or None: one- and two-digit terms only match a case
+    sequence number or a number in the text, not part of an ID number or phone."""
     for term in _parse(query):
-        if not any(_is_han_token(t) for t in term.tokens):
-            digits = _digits_letters(term.text)
-            if any(ch.isdigit() for ch in digits) and len(digits) < _MIN_TRIGRAM:
-                return "证件号码或电话请至少输入3位；1–2位数字只匹配案号序号"
+        digits_only = not any(_is_han_token(t) for t in term.tokens)
+        if digits_only and TIER_NUMBER not in term.alts and TIER_CASE_NUMBER in term.alts:
+            return "证件号码或电话请至少输入3位；1–2位数字只匹配案号序号"
     return None

@@ -1,0 +1,216 @@
+"""Starting the window: the application object, the font, opening the database, the demo.
+
+Order of events (:func:`run_gui`):
+
+1. the ``QApplication`` and the bundled CJK font;
+2. the database is opened on the GUI thread, before any worker exists (a missing keyring,
+   a wrong key or a damaged file is a Chinese message box and exit code 1 — never a
+   traceback); a real data folder without a database gets a hint to run ``init``;
+3. the store is handed to the :class:`~ui.tasks.TaskManager`; from here on only its worker
+   touches it;
+4. for ``--demo`` with an empty database, demo data is generated on the worker behind a
+   cancellable progress dialog;
+5. the main window opens and the event loop runs; on exit the worker is joined and the
+   database closed.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from justice_desktop.store.database import Store
+from justice_desktop.store.errors import BadRecoveryKeyError, WrongKeyError
+from justice_desktop.store.queries import CaseQueries
+from justice_desktop.store.session import DEMO_SETUP, create_office, database_exists, open_existing
+from ui.crash import CrashHandler
+from ui.dialogs import ask_recovery_key, show_error, show_info
+from ui.errors import friendly_message, is_known_error
+from ui.fonts import install_app_font
+from ui.launcher import GuiOptions
+from ui.main_window import MainWindow
+from ui.qt import QApplication, QTimer
+from ui.tasks import Progress, TaskManager
+
+log = logging.getLogger(__name__)
+
+APP_NAME = "justice-desktop"
+DEMO_CASES = 3000
+DEMO_SEED = 1
+OPEN_FAILED_TITLE = "无法打开数据库"
+NO_DATABASE_TITLE = "尚未创建数据库"
+DEMO_FAILED_TITLE = "无法生成演示数据"
+
+
+def ensure_application() -> QApplication:
+    """The process's QApplication (created if needed)."""
+    existing = QApplication.instance()
+    if existing is not None:
+        if not isinstance(existing, QApplication):
+            raise RuntimeError("a non-widget Qt application object already exists")
+        return existing
+    app = QApplication([sys.argv[0] if sys.argv and sys.argv[0] else APP_NAME])
+    app.setApplicationName(APP_NAME)
+    return app
+
+
+def no_database_message(options: GuiOptions) -> str:
+    where = f" --data-dir {options.data_dir}" if options.data_dir_given else ""
+    return (
+        f"在以下文件夹中还没有本所的数据库：\n{options.data_dir}\n\n"
+        "请先在命令行创建加密数据库，例如：\n"
+        f"justice-desktop{where} init --office 河东区城关街司法所 "
+        "--committee 城关街道人民调解委员会 --prefix 津东城\n"
+        "创建时显示的恢复密钥请抄写或打印后妥善保管。（首次运行向导将在后续版本中提供。）\n\n"
+        "只想先看看程序？运行 justice-desktop --demo 打开虚构的演示数据。"
+    )
+
+
+def open_store(options: GuiOptions) -> Store | None:
+    """Open (or, for the demo, create) the database; None after telling the user why not."""
+    data_dir = options.data_dir
+    try:
+        if options.demo and not database_exists(data_dir):
+            store, _recovery = create_office(data_dir, DEMO_SETUP, demo=True)
+            return store
+        if not database_exists(data_dir):
+            show_info(None, no_database_message(options), title=NO_DATABASE_TITLE, block=True)
+            return None
+        if options.recovery_key:
+            return _open_with_recovery_key(data_dir)
+        return open_existing(data_dir)
+    except Exception as exc:
+        if is_known_error(exc):
+            log.warning("cannot open the database in %s: %s", data_dir, exc)
+        else:
+            log.exception("cannot open the database in %s", data_dir)
+        show_error(None, friendly_message(exc), title=OPEN_FAILED_TITLE, block=True)
+        return None
+
+
+def _open_with_recovery_key(data_dir: Path) -> Store | None:
+    while True:
+        key = ask_recovery_key()
+        if key is None:
+            return None
+        try:
+            return open_existing(data_dir, recovery_key=key)
+        except (BadRecoveryKeyError, WrongKeyError) as exc:  # a typo: let the user try again
+            show_error(None, str(exc), title=OPEN_FAILED_TITLE, block=True)
+
+
+def load_demo(store: Store, progress: Progress) -> object:
+    """Runs on the worker.  Imported lazily: the generator is only needed for ``--demo``."""
+    from justice_desktop.demo.loader import load_demo_data
+
+    return load_demo_data(store, cases=DEMO_CASES, seed=DEMO_SEED, progress=progress)
+
+
+class GuiSession:
+    """The running program: its task manager and (once open) the main window."""
+
+    def __init__(self, app: QApplication, tasks: TaskManager) -> None:
+        self.app = app
+        self.tasks = tasks
+        self.window: MainWindow | None = None
+
+    def start(self, *, load_demo_data: bool) -> None:
+        if not load_demo_data:
+            self.show_main_window()
+            return
+        self.tasks.run_with_progress(
+            load_demo,
+            on_success=self._demo_loaded,
+            on_failure=self._demo_failed,
+            on_cancelled=lambda: self.app.exit(0),
+            label="正在生成演示数据（虚构的案件和当事人），首次运行需要一点时间…",
+        )
+
+    def show_main_window(self) -> None:
+        self.window = MainWindow(self.tasks)
+        self.window.show()
+        self.app.setQuitOnLastWindowClosed(True)
+
+    def close(self) -> None:
+        if self.window is not None:
+            self.window.close()
+            self.window.deleteLater()
+            self.window = None
+
+    def _demo_loaded(self, report: object) -> None:
+        log.info("demo data loaded: %s", report)
+        self.show_main_window()
+
+    def _demo_failed(self, exc: BaseException) -> None:
+        show_error(
+            None, friendly_message(exc), title=DEMO_FAILED_TITLE, on_closed=lambda: self.app.exit(1)
+        )
+
+
+def quit_on_signals(app: QApplication) -> Callable[[], None]:
+    """Ctrl+C in the terminal and SIGTERM (log-out, ``timeout``) close the program cleanly:
+    the worker is joined and the database closed.  Returns a function undoing it."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    wanted = [signal.SIGINT, signal.SIGTERM]
+    previous = {sig: signal.getsignal(sig) for sig in wanted}
+    for sig in wanted:
+        signal.signal(sig, lambda _sig, _frame: app.quit())
+    # Python runs signal handlers only between bytecodes; while Qt waits for events no
+    # Python code runs, so a timer wakes the interpreter twice a second.
+    wake = QTimer()
+    wake.timeout.connect(lambda: None)
+    wake.start(500)
+
+    def restore() -> None:
+        wake.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+    return restore
+
+
+def run_gui(options: GuiOptions, *, log_dir: Path | None = None) -> int:
+    """Open the window and run until it closes; returns the exit code."""
+    app = ensure_application()
+    install_app_font(app)
+    store = open_store(options)
+    if store is None:
+        return 1
+    try:
+        # Still the only thread using the store: the worker does not exist yet.
+        needs_demo_data = options.demo and CaseQueries(store).count() == 0
+    except Exception as exc:
+        log.exception("reading the database failed")
+        store.close()
+        show_error(None, friendly_message(exc), title=OPEN_FAILED_TITLE, block=True)
+        return 1
+    tasks = TaskManager(store)
+    session = GuiSession(app, tasks)
+    crash = CrashHandler(log_dir, dialog=options.crash_dialog).install()
+    restore_signals = quit_on_signals(app)
+    quit_on_close = app.quitOnLastWindowClosed()
+    app.setQuitOnLastWindowClosed(False)  # the progress dialog closing must not end the program
+    try:
+        session.start(load_demo_data=needs_demo_data)
+        return app.exec()
+    finally:
+        session.close()
+        tasks.shutdown()
+        restore_signals()
+        crash.uninstall()
+        app.setQuitOnLastWindowClosed(quit_on_close)
+
+
+__all__ = [
+    "DEMO_CASES",
+    "GuiSession",
+    "ensure_application",
+    "no_database_message",
+    "open_store",
+    "run_gui",
+]

@@ -1,0 +1,172 @@
+"""``justice-desktop``: the program's one entry point.
+
+* ``justice-desktop <command> …`` (init, demo-data, search, backup, restore, check, blocks)
+  runs the command-line tool of :mod:`justice_desktop.cli` — without importing Qt, so it
+  works on a server or over SSH.
+* ``justice-desktop [--data-dir DIR] [--demo] [--recovery-key] [--no-crash-dialog]`` opens
+  the window (:mod:`ui.app`).
+
+This module imports no Qt at import time; ``tests/ui/test_launcher.py`` checks it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import faulthandler
+import logging
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+from typing import TextIO
+
+from justice_desktop import cli
+from justice_desktop.paths import default_data_dir, demo_data_dir
+
+LOG_DIR = "logs"
+LOG_FILE = "justice-desktop.log"
+FAULT_FILE = "crash.log"
+LOG_MAX_BYTES = 2 * 1024 * 1024
+LOG_BACKUPS = 3
+_LOG_FORMAT = "%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s"
+
+#: Options of the command-line tool that take a value (so it is not mistaken for a command).
+_OPTIONS_WITH_VALUE = frozenset({"--data-dir"})
+
+
+@dataclass(frozen=True)
+class GuiOptions:
+    data_dir: Path
+    demo: bool = False
+    recovery_key: bool = False
+    crash_dialog: bool = True
+    data_dir_given: bool = False  # the user named the folder (shown in the init hint)
+
+
+def command_of(argv: Sequence[str]) -> str | None:
+    """The first argument that is neither an option nor an option's value."""
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+            continue
+        if arg == "--":
+            continue
+        if arg.startswith("-"):
+            skip = arg in _OPTIONS_WITH_VALUE
+            continue
+        return arg
+    return None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="justice-desktop",
+        description="司法所人民调解与法律服务离线工作台（不带命令时打开程序窗口）",
+        epilog="命令行工具：justice-desktop {" + ",".join(cli.COMMANDS) + "} --help",
+    )
+    parser.add_argument(
+        "--data-dir", type=Path, default=None, help="数据库所在文件夹（默认：用户数据文件夹）"
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="打开演示数据库（首次运行时自动生成虚构的演示数据）",
+    )
+    parser.add_argument(
+        "--recovery-key",
+        action="store_true",
+        help="用恢复密钥打开数据库（系统密钥环中的密钥丢失时），启动时在对话框中输入",
+    )
+    parser.add_argument(
+        "--no-crash-dialog",
+        action="store_true",
+        help="出现意外错误时只写日志、不弹出对话框（用于自动测试）",
+    )
+    return parser
+
+
+def parse_gui_options(argv: Sequence[str]) -> GuiOptions:
+    """Raises SystemExit for --help or a usage error (argparse has printed the message)."""
+    args = build_parser().parse_args(list(argv))
+    given: Path | None = args.data_dir
+    if given is not None:
+        data_dir = given
+    elif args.demo:
+        data_dir = demo_data_dir()
+    else:
+        data_dir = default_data_dir()
+    return GuiOptions(
+        data_dir=data_dir.expanduser(),
+        demo=args.demo,
+        recovery_key=args.recovery_key,
+        crash_dialog=not args.no_crash_dialog,
+        data_dir_given=given is not None,
+    )
+
+
+def log_dir_for(data_dir: Path) -> Path:
+    return data_dir / LOG_DIR
+
+
+@contextmanager
+def process_logging(log_dir: Path) -> Iterator[Path | None]:
+    """Log to ``<data dir>/logs/justice-desktop.log`` and let faulthandler write hard
+    crashes to ``crash.log`` beside it; undone on exit.  Yields the log folder, or None if
+    it cannot be written (the program still runs, logging to stderr only)."""
+    try:
+        log_dir.mkdir(parents=True, exist_ok=True)
+        handler = RotatingFileHandler(
+            log_dir / LOG_FILE, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
+        )
+    except OSError as exc:
+        print(f"无法写入日志文件夹 {log_dir}：{exc}", file=sys.stderr)
+        yield None
+        return
+    handler.setFormatter(logging.Formatter(_LOG_FORMAT))
+    root = logging.getLogger()
+    old_level = root.level
+    root.addHandler(handler)
+    if root.level == logging.NOTSET or root.level > logging.INFO:
+        root.setLevel(logging.INFO)
+    fault_file: TextIO | None = None
+    if not faulthandler.is_enabled():  # a developer's -X faulthandler (or pytest) stays
+        try:
+            fault_file = (log_dir / FAULT_FILE).open("a", encoding="utf-8")
+            faulthandler.enable(file=fault_file, all_threads=True)
+        except OSError:
+            fault_file = None
+    try:
+        yield log_dir
+    finally:
+        if fault_file is not None:
+            faulthandler.disable()
+            fault_file.close()
+        root.removeHandler(handler)
+        handler.close()
+        root.setLevel(old_level)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if command_of(args) in cli.COMMANDS:
+        return cli.main(args)
+    try:
+        options = parse_gui_options(args)
+    except SystemExit as exc:  # --help, or a usage error argparse has already explained
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    with process_logging(log_dir_for(options.data_dir)) as log_dir:
+        logging.getLogger(__name__).info("starting with %s", options)
+        try:
+            from ui.app import run_gui  # Qt is imported only now
+        except RuntimeError as exc:  # ui.qt refuses a broken Qt installation and says why
+            logging.getLogger(__name__).critical("cannot start the window: %s", exc)
+            print(f"无法打开程序窗口：{exc}", file=sys.stderr)
+            return 1
+        return run_gui(options, log_dir=log_dir)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

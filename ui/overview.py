@@ -1,0 +1,52 @@
+"""What the window's title and status bar show, read on the database worker (no Qt)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from justice_desktop.store.database import Store
+from justice_desktop.store.outbox import pending_count
+from justice_desktop.store.session import is_demo
+
+APP_TITLE = "司法所工作台"
+DEMO_SUFFIX = "（演示数据）"
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    office_name: str
+    demo: bool
+    pending_sync: int
+
+
+def office_name(store: Store) -> str:
+    office_id = store.meta("office_id")
+    name = None
+    if office_id:
+        name = store.scalar("SELECT name FROM offices WHERE id = ? AND deleted = 0", (office_id,))
+    if name is None:
+        name = store.scalar(
+            "SELECT name FROM offices WHERE deleted = 0 ORDER BY created_at LIMIT 1"
+        )
+    return str(name or "")
+
+
+def load_overview(store: Store) -> Overview:
+    return Overview(office_name(store), is_demo(store.data_dir), pending_count(store))
+
+
+def window_title(overview: Overview | None) -> str:
+    """For example: 司法所工作台 — 河东区城关街司法所（演示数据）."""
+    if overview is None or not overview.office_name:
+        title = APP_TITLE
+    else:
+        title = f"{APP_TITLE} — {overview.office_name}"
+    return title + (DEMO_SUFFIX if overview is not None and overview.demo else "")
+
+
+def case_count_text(count: int) -> str:
+    return f"共 {count} 件案件"
+
+
+def pending_text(pending: int) -> str:
+    return f"待同步 {pending} 条"

@@ -1,0 +1,193 @@
+"""The one place the UI imports Qt from (PySide6).
+
+Every other module under ``ui/`` writes ``from ui.qt import QTableView, Signal`` instead of
+importing PySide6 directly, so a binding upgrade or a swap touches this file only, and a
+test can see at a glance which parts of Qt the program uses.  The core packages
+(``justice_desktop``, ``sync``) never import this module: ``tests/test_architecture.py``
+enforces it.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import sys
+from collections.abc import Callable
+
+import PySide6
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QAbstractListModel,
+    QAbstractTableModel,
+    QCoreApplication,
+    QEvent,
+    QMessageLogContext,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSize,
+    Qt,
+    QTimer,
+    QtMsgType,
+    Signal,
+    Slot,
+    qInfo,
+    qInstallMessageHandler,
+)
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QFont,
+    QFontDatabase,
+    QFontInfo,
+    QGuiApplication,
+    QInputMethodEvent,
+    QKeySequence,
+    QShortcut,
+)
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QMainWindow,
+    QMessageBox,
+    QProgressDialog,
+    QStackedWidget,
+    QStatusBar,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+#: A model index as Qt passes it to model methods.
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+# -- A health check of the binding ---------------------------------------------------------
+#
+# PySide6/shiboken6 6.12.0 on Python 3.11 loses a reference to None on every call of a C++
+# method returning void (setText, show, processEvents…), and one to True on every
+# SignalInstance.emit()/disconnect().  From Python 3.12 on these objects are immortal and
+# nothing happens; on 3.11 the interpreter aborts after a few thousand calls ("Fatal Python
+# error: none_dealloc: deallocating None") — a clerk's window would vanish within minutes.
+# pyproject.toml therefore requires an earlier release, and this module refuses a binding
+# with the bug instead of crashing later at random (tests/ui/test_qt_shim.py checks the
+# installed one).
+
+
+class BrokenQtBindingError(RuntimeError):
+    """The installed PySide6 would crash the program (see :func:`binding_problems`)."""
+
+
+def _give_back(value: object, count: int) -> None:
+    for _ in range(count):
+        ctypes.pythonapi.Py_IncRef(ctypes.py_object(value))
+
+
+def _loses_references(singleton: object, call: Callable[[], object], rounds: int = 64) -> bool:
+    """Whether calling ``call`` takes references from ``singleton`` (None/True) without
+    giving them back.  What the probe itself took is returned."""
+    before = sys.getrefcount(singleton)
+    for _ in range(rounds):
+        call()
+    lost = before - sys.getrefcount(singleton)
+    _give_back(singleton, max(lost, 0))
+    return lost >= rounds * 3 // 4
+
+
+def binding_problems() -> list[str]:
+    """Reference-count bugs of the installed PySide6 that would crash this interpreter."""
+    if sys.version_info >= (3, 12):
+        return []
+
+    class _Probe(QObject):
+        ping = Signal()
+
+    probe = _Probe()
+
+    def slot() -> None:
+        pass
+
+    def connect_and_disconnect() -> None:
+        probe.ping.connect(slot)
+        probe.ping.disconnect(slot)
+
+    checks: list[tuple[str, object, Callable[[], object]]] = [
+        (
+            "C++ methods returning void lose a reference to None",
+            None,
+            lambda: probe.setObjectName("p"),
+        ),
+        ("SignalInstance.emit() loses a reference to True", True, probe.ping.emit),
+        ("SignalInstance.disconnect() loses a reference to True", True, connect_and_disconnect),
+    ]
+    return [text for text, singleton, call in checks if _loses_references(singleton, call)]
+
+
+def check_binding() -> None:
+    problems = binding_problems()
+    if problems:
+        raise BrokenQtBindingError(
+            f"PySide6 {PySide6.__version__} on Python {sys.version.split()[0]} corrupts reference "
+            f"counts ({'; '.join(problems)}) and would crash the program. "
+            '请安装可用的版本：pip install "PySide6-Essentials>=6.7,<6.12"'
+        )
+
+
+check_binding()
+
+
+__all__ = [
+    "BrokenQtBindingError",
+    "AnyIndex",
+    "QAbstractItemModel",
+    "QAbstractItemView",
+    "QAbstractListModel",
+    "QAbstractTableModel",
+    "QAction",
+    "QApplication",
+    "QCloseEvent",
+    "QCoreApplication",
+    "QEvent",
+    "QFont",
+    "QFontDatabase",
+    "QFontInfo",
+    "QGuiApplication",
+    "QHBoxLayout",
+    "QHeaderView",
+    "QInputDialog",
+    "QInputMethodEvent",
+    "QKeySequence",
+    "QLabel",
+    "QLineEdit",
+    "QListView",
+    "QMainWindow",
+    "QMessageBox",
+    "QMessageLogContext",
+    "QModelIndex",
+    "QObject",
+    "QPersistentModelIndex",
+    "QProgressDialog",
+    "QShortcut",
+    "QSize",
+    "QStackedWidget",
+    "QStatusBar",
+    "QTableView",
+    "QTest",
+    "QTimer",
+    "QVBoxLayout",
+    "QWidget",
+    "Qt",
+    "QtMsgType",
+    "Signal",
+    "binding_problems",
+    "check_binding",
+    "Slot",
+    "qInfo",
+    "qInstallMessageHandler",
+]
