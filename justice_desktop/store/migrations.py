@@ -35,6 +35,9 @@ def _v2_search(conn: Connection) -> None:
 
     for sql in SEARCH_DDL:
         conn.execute(sql)
+    from justice_desktop.store.reindex import reindex_all
+
+    reindex_all(conn)  # records written before the index existed are found too
 
 
 def _v3_prevention(conn: Connection) -> None:

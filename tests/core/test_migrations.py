@@ -129,5 +129,8 @@ def test_search_works_after_upgrading_from_version_1(tmp_path: Path) -> None:
     re-indexed, and new ones are found at once."""
     vault = _old_database(tmp_path / "db", 1)
     store = open_store(tmp_path / "db", vault)
-    assert search(store.conn, "孙八") != [] or store.scalar("SELECT count(*) FROM search_docs") == 0
+    hits = search(store.conn, "孙八")
+    assert [h.ref_id for h in hits] == ["k1"]
+    assert [h.ref_id for h in search(store.conn, "人调字第7号")] == ["k1"]
+    assert [h.ref_id for h in search(store.conn, "1234")] == ["k1"]
     store.close()

@@ -24,17 +24,34 @@ def env(tmp_path: Path) -> dict[str, str]:
     }
 
 
-def run(env: dict[str, str], *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    env: dict[str, str], *args: str, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "justice_desktop.cli", *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, input=stdin, timeout=300,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        input=stdin,
+        timeout=300,
     )
 
 
 def test_init_demo_data_search_backup_restore_check(tmp_path: Path, env: dict[str, str]) -> None:
     data = tmp_path / "office"
     d = ["--data-dir", str(data)]
-    r = run(env, *d, "init", "--office", "城关司法所", "--committee", "城关街道人民调解委员会", "--prefix", "津东城")
+    r = run(
+        env,
+        *d,
+        "init",
+        "--office",
+        "城关司法所",
+        "--committee",
+        "城关街道人民调解委员会",
+        "--prefix",
+        "津东城",
+    )
     assert r.returncode == 0, r.stderr
     recovery = re.search(r"([0-9A-Z]{4}(?:-[0-9A-Z]{4}){13})", r.stdout)
     assert recovery, r.stdout
@@ -79,12 +96,56 @@ def test_init_demo_data_search_backup_restore_check(tmp_path: Path, env: dict[st
 
 def test_blocks_command(tmp_path: Path, env: dict[str, str]) -> None:
     d = ["--data-dir", str(tmp_path / "o")]
-    assert run(env, *d, "init", "--office", "所", "--committee", "东村调委会", "--prefix", "津东").returncode == 0
-    r = run(env, *d, "blocks", "add", "--committee", "东村调委会", "--year", "2025", "--first", "501", "--last", "600")
+    assert (
+        run(
+            env, *d, "init", "--office", "所", "--committee", "东村调委会", "--prefix", "津东"
+        ).returncode
+        == 0
+    )
+    r = run(
+        env,
+        *d,
+        "blocks",
+        "add",
+        "--committee",
+        "东村调委会",
+        "--year",
+        "2025",
+        "--first",
+        "501",
+        "--last",
+        "600",
+    )
     assert r.returncode == 0 and "501" in r.stdout, r.stderr
-    r = run(env, *d, "blocks", "add", "--committee", "东村调委会", "--year", "2025", "--first", "550", "--last", "700")
+    r = run(
+        env,
+        *d,
+        "blocks",
+        "add",
+        "--committee",
+        "东村调委会",
+        "--year",
+        "2025",
+        "--first",
+        "550",
+        "--last",
+        "700",
+    )
     assert r.returncode == 1 and "重叠" in r.stderr
-    r = run(env, *d, "blocks", "add", "--committee", "不存在", "--year", "2025", "--first", "1", "--last", "2")
+    r = run(
+        env,
+        *d,
+        "blocks",
+        "add",
+        "--committee",
+        "不存在",
+        "--year",
+        "2025",
+        "--first",
+        "1",
+        "--last",
+        "2",
+    )
     assert r.returncode == 1 and "没有名为" in r.stderr
 
 
@@ -92,7 +153,18 @@ def test_missing_database_and_no_keyring(tmp_path: Path, env: dict[str, str]) ->
     r = run(env, "--data-dir", str(tmp_path / "none"), "check")
     assert r.returncode == 1 and "justice-desktop init" in r.stderr
     no_keyring = {**env, "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
-    r = run(no_keyring, "--data-dir", str(tmp_path / "x"), "init", "--office", "所", "--committee", "会", "--prefix", "津")
+    r = run(
+        no_keyring,
+        "--data-dir",
+        str(tmp_path / "x"),
+        "init",
+        "--office",
+        "所",
+        "--committee",
+        "会",
+        "--prefix",
+        "津",
+    )
     assert r.returncode == 1 and "密钥环" in r.stderr
     assert "Traceback" not in r.stderr
     assert not (tmp_path / "x" / "justice.db").exists()

@@ -22,17 +22,31 @@ printf unlock-pass | gnome-keyring-daemon --unlock --components=secrets >/dev/nu
 """
 
 
-@pytest.mark.skipif(shutil.which("dbus-run-session") is None or shutil.which("gnome-keyring-daemon") is None,
-                    reason="make test installs dbus and gnome-keyring")
+@pytest.mark.skipif(
+    shutil.which("dbus-run-session") is None or shutil.which("gnome-keyring-daemon") is None,
+    reason="make test installs dbus and gnome-keyring",
+)
 def test_key_lives_in_the_secret_service(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if k not in {"PYTHON_KEYRING_BACKEND", "DBUS_SESSION_BUS_ADDRESS"}}
-    env.update(PY=sys.executable, DATA=str(tmp_path / "office"), PYTHONPATH=str(ROOT), HOME=str(tmp_path))
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"PYTHON_KEYRING_BACKEND", "DBUS_SESSION_BUS_ADDRESS"}
+    }
+    env.update(
+        PY=sys.executable, DATA=str(tmp_path / "office"), PYTHONPATH=str(ROOT), HOME=str(tmp_path)
+    )
     r = subprocess.run(
-        ["dbus-run-session", "--", "bash", "-c", SCRIPT], env=env, capture_output=True, text=True, timeout=120
+        ["dbus-run-session", "--", "bash", "-c", SCRIPT],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert r.returncode == 0, r.stdout + r.stderr
     assert "keyring.backends.SecretService" in r.stdout
     assert "恢复密钥" in r.stdout and "完整性检查通过" in r.stdout
     files = {p.name for p in (tmp_path / "office").iterdir()}
-    assert files <= {"justice.db", "justice.db-wal", "justice.db-shm", "store.json", "backups"}, files
+    assert files <= {"justice.db", "justice.db-wal", "justice.db-shm", "store.json", "backups"}, (
+        files
+    )
     assert "key_check" in (tmp_path / "office" / "store.json").read_text()
