@@ -21,6 +21,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 from justice_desktop.store.database import Store
@@ -110,6 +111,9 @@ def load_demo(store: Store, progress: Progress) -> object:
     return load_demo_data(store, cases=DEMO_CASES, seed=DEMO_SEED, progress=progress)
 
 
+MAINTENANCE_INTERVAL_MS = 60 * 60 * 1000  # look hourly whether a day has passed
+
+
 class GuiSession:
     """The running program: its task manager and (once open) the main window."""
 
@@ -117,6 +121,7 @@ class GuiSession:
         self.app = app
         self.tasks = tasks
         self.window: MainWindow | None = None
+        self.maintenance_timer: QTimer | None = None
 
     def start(self, *, load_demo_data: bool) -> None:
         if not load_demo_data:
@@ -134,6 +139,19 @@ class GuiSession:
         self.window = MainWindow(self.tasks)
         self.window.show()
         self.app.setQuitOnLastWindowClosed(True)
+        self._maintain(force=True)
+        self.maintenance_timer = QTimer(self.window)
+        self.maintenance_timer.setInterval(MAINTENANCE_INTERVAL_MS)
+        self.maintenance_timer.timeout.connect(lambda: self._maintain(force=False))
+        self.maintenance_timer.start()
+
+    def _maintain(self, *, force: bool) -> None:
+        """Integrity check and backup on start, then once a day, on the worker."""
+        min_age = None if force else timedelta(hours=24)
+        self.tasks.run(
+            lambda store: store.check_and_back_up(min_age=min_age),
+            on_success=lambda path: log.info("backup written: %s", path) if path else None,
+        )
 
     def close(self) -> None:
         if self.window is not None:
