@@ -64,7 +64,23 @@ class CaseFilter:
         return " AND ".join(clauses), params
 
 
-SORTABLE = {"registered_on", "case_number", "status", "dispute_type", "mediation_due_on"}
+# Sort keys and the columns they order by: case numbers by year and sequence number, so that
+# 第9号 comes before 第10号.
+SORT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "registered_on": ("registered_on",),
+    "case_number": ("year", "seq"),
+    "status": ("status",),
+    "dispute_type": ("dispute_type",),
+    "mediation_due_on": ("mediation_due_on",),
+}
+SORTABLE = frozenset(SORT_COLUMNS)
+
+
+def _order_by(sort: str, descending: bool) -> str:
+    if sort not in SORT_COLUMNS:
+        raise ValueError(sort)
+    direction = "DESC" if descending else "ASC"
+    return ", ".join(f"{c} {direction}" for c in (*SORT_COLUMNS[sort], "id"))
 
 
 class CaseQueries:
@@ -85,12 +101,9 @@ class CaseQueries:
         descending: bool = True,
     ) -> list[str]:
         """Ids of one page of the list; the list model fetches rows for visible ids only."""
-        if sort not in SORTABLE:
-            raise ValueError(sort)
         where, params = flt.where()
-        direction = "DESC" if descending else "ASC"
         rows = self.store.conn.execute(
-            f"SELECT id FROM cases WHERE {where} ORDER BY {sort} {direction}, id {direction} "
+            f"SELECT id FROM cases WHERE {where} ORDER BY {_order_by(sort, descending)} "
             "LIMIT ? OFFSET ?",
             (*params, limit, offset),
         ).fetchall()
@@ -105,13 +118,10 @@ class CaseQueries:
         sort: str = "registered_on",
         descending: bool = True,
     ) -> list[dict[str, Any]]:
-        if sort not in SORTABLE:
-            raise ValueError(sort)
         where, params = flt.where()
-        direction = "DESC" if descending else "ASC"
         return self.store.query(
             f"SELECT {', '.join(CASE_LIST_COLUMNS)} FROM cases WHERE {where} "
-            f"ORDER BY {sort} {direction}, id {direction} LIMIT ? OFFSET ?",
+            f"ORDER BY {_order_by(sort, descending)} LIMIT ? OFFSET ?",
             (*params, limit, offset),
         )
 

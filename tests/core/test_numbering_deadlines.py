@@ -188,3 +188,18 @@ def test_overdue_and_due_soon_query(tmp_path: Path) -> None:
     jc = [i for i in items if i.kind == "judicial_confirmation"]
     assert [i.case_id for i in jc] == [agreed] and jc[0].due_on == date(2025, 7, 2)
     store.close()
+
+
+def test_case_list_sorts_case_numbers_numerically(
+    cases: CaseService, ids: dict[str, str], store: object
+) -> None:
+    for _ in range(11):
+        cases.register(ids["user_id"], make_case_input(ids["committee_id"]))
+    from justice_desktop.store.queries import CaseFilter
+
+    rows = CaseQueries(cases.store).page(CaseFilter(), 0, 20, sort="case_number", descending=False)
+    assert [parse_case_number(r["case_number"]).seq for r in rows] == list(range(1, 12))  # type: ignore[union-attr]
+    ids_ = CaseQueries(cases.store).page_ids(
+        CaseFilter(), 0, 3, sort="case_number", descending=True
+    )
+    assert [r["id"] for r in rows[::-1][:3]] == ids_

@@ -167,4 +167,5 @@ def test_not_sortable_column_keeps_the_order(qtbot: QtBot, window: MainWindow) -
     assert header.sortIndicatorSection() == COLUMN_INDEX["registered_on"]
     header.setSortIndicator(COLUMN_INDEX["case_number"], Qt.SortOrder.AscendingOrder)
     qtbot.waitUntil(lambda: window.case_model.query.sort == "case_number", timeout=5000)
-    assert shown_case_number(window, 0) == "（2025）津东城人调字第10号"  # text order, as stored
+    assert shown_case_number(window, 0) == "（2025）津东城人调字第1号"  # by year, then number
+    assert shown_case_number(window, 1) == "（2025）津东城人调字第2号"  # not 第10号 (text order)
