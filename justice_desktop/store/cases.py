@@ -310,7 +310,6 @@ class CaseService:
             aid = tx.insert(
                 "agreements", {**values, "case_id": case_id, "agreement_no": agreement_no}
             )
-            lc.check_success(has_agreement=True)
             tx.update(
                 "cases",
                 case_id,

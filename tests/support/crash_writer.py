@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 import sys
-from datetime import date
+from datetime import datetime
 from pathlib import Path
 
 from justice_desktop.domain.case_inputs import CaseInput, SessionInput
@@ -47,16 +47,12 @@ def main() -> None:
         )
         print(f"committed {cid}", flush=True)
         if rng.random() < 0.5:
-            from datetime import datetime
-
             service.add_session(
                 user,
                 cid,
                 SessionInput(held_at=datetime.now(), record="调解记录" * 50, mediators="王调解"),
             )
             print(f"committed-session {cid}", flush=True)
-        del today
-        _ = date
 
 
 if __name__ == "__main__":
