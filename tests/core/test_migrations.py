@@ -27,15 +27,12 @@ def _old_database(data_dir: Path, version: int) -> MemoryVault:
     conn = connect(data_dir / DB_FILE, key)
     migrate(conn, target=version)
     assert current_version(conn) == version
-    book = f"version = 1, deleted = 0, created_at = '{STAMP}', updated_at = '{STAMP}', updated_by = 'u1'"
-    del book
-    common = ("1", 0, STAMP, STAMP, "u1")
     conn.execute(
         "INSERT INTO meta VALUES ('db_id', 'db1'), ('machine_id', 'm1'), ('numbering_authority', 'local')"
     )
     conn.execute(
         "INSERT INTO offices (id, version, deleted, created_at, updated_at, updated_by, name) VALUES ('o1', ?, ?, ?, ?, ?, '城关司法所')",
-        common[1:] and (1, 0, STAMP, STAMP, "u1"),
+        (1, 0, STAMP, STAMP, "u1"),
     )
     conn.execute(
         "INSERT INTO committees (id, version, deleted, created_at, updated_at, updated_by, office_id, name, number_prefix, body_type) "
