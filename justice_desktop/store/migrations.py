@@ -50,10 +50,20 @@ def _v3_prevention(conn: Connection) -> None:
         conn.execute(sql)
 
 
+def _v4_local_state(conn: Connection) -> None:
+    """Drafts of forms being edited and each user's preferences: local to this PC, never
+    synced (no outbox), inside the encrypted database because drafts hold personal data."""
+    from justice_desktop.store.local_state import LOCAL_STATE_DDL
+
+    for sql in LOCAL_STATE_DDL:
+        conn.execute(sql)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "初始数据结构", _run_all(DDL_V1)),
     Migration(2, "全文检索索引", _v2_search),
     Migration(3, "纠纷预防统计字段", _v3_prevention),
+    Migration(4, "草稿与个人设置", _v4_local_state),
 )
 LATEST = MIGRATIONS[-1].version
 
