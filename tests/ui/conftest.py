@@ -10,6 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from justice_desktop.store.database import Store
 from tests.ui.factories import MadeCase, add_cases, new_office
+from ui.context import AppContext, load_context_data
 from ui.qt import QApplication, QInputMethodEvent, QMessageBox, QTimer, QWidget
 from ui.tasks import TaskManager
 
@@ -33,6 +34,13 @@ def tasks(qtbot: QtBot, store_and_cases: tuple[Store, list[MadeCase]]) -> Iterat
     manager = TaskManager(store_and_cases[0])
     yield manager
     manager.shutdown()
+
+
+@pytest.fixture
+def ctx(tasks: TaskManager) -> AppContext:
+    """The shared context of the screens, working as the office's first user."""
+    data = tasks.call(load_context_data)
+    return AppContext(tasks, data, data.users[0])
 
 
 class MessageBoxCatcher:
