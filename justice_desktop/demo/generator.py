@@ -3,7 +3,10 @@
 Pure: no database, no clock, no global randomness. The same ``seed``, ``today``, number of cases
 and office (committees, staff, sequence bases) always give the same records, field for field:
 each block of :data:`BLOCK_CASES` cases draws from its own ``random.Random`` seeded from
-``(seed, block)``, so the output does not depend on how the loader chunks it.
+``(seed, block)``, so the output does not depend on how the loader chunks it. The committee of
+each case comes from another stream per block, so the case numbers a block starts from are
+known without making the cases before it: blocks can be made in any order, in several
+processes (:meth:`DemoGenerator.case_chunks`, :meth:`DemoGenerator.chunk_batch`).
 
 What it makes (rows keyed by column name, ready for :mod:`justice_desktop.store.bulk`):
 
@@ -64,6 +67,7 @@ def _json_strings(items: Sequence[str]) -> str:
 
 __all__ = [
     "BLOCK_CASES",
+    "CaseChunk",
     "CommitteeRef",
     "DemoBatch",
     "DemoGenerator",
@@ -1681,6 +1685,16 @@ class StaffRef:
     user_id: str | None = None
 
 
+@dataclass(frozen=True)
+class CaseChunk:
+    """Blocks ``first_block`` … ``last_block - 1`` of the cases, and the last case number
+    used before them per (committee id, year): see :meth:`DemoGenerator.case_chunks`."""
+
+    first_block: int
+    last_block: int
+    counters: tuple[tuple[tuple[str, int], int], ...]
+
+
 @dataclass
 class DemoBatch:
     """Rows for one transaction, keyed by table name, each row keyed by column name."""
@@ -2164,22 +2178,71 @@ class DemoGenerator:
     # -- cases ----------------------------------------------------------------------------
     def case_batches(self, chunk_cases: int = 20_000) -> Iterator[DemoBatch]:
         """All cases, oldest first, in batches of about ``chunk_cases`` (whole blocks)."""
+        for chunk in self.case_chunks(chunk_cases):
+            yield self.chunk_batch(chunk)
+
+    def case_chunks(self, chunk_cases: int = 20_000) -> list[CaseChunk]:
+        """The batches of :meth:`case_batches`, each with the case numbers it starts from:
+        :meth:`chunk_batch` makes any of them on its own (in any process, in any order).
+
+        Cheap: the only state carried from block to block is the last sequence number per
+        committee and year, and a block's committees come from a stream of their own."""
         blocks_per_chunk = max(1, chunk_cases // BLOCK_CASES)
         counters: dict[tuple[str, int], int] = dict(self.seq_base)
         n_blocks = (self.cases + BLOCK_CASES - 1) // BLOCK_CASES
+        out: list[CaseChunk] = []
         for first_block in range(0, n_blocks, blocks_per_chunk):
             last = min(n_blocks, first_block + blocks_per_chunk)
-            batch = DemoBatch(case_count=0)
+            out.append(CaseChunk(first_block, last, tuple(sorted(counters.items()))))
             for block in range(first_block, last):
-                self._block(block, counters, batch)
-            yield batch
+                self._count_block(block, counters)
+        return out
+
+    def chunk_batch(self, chunk: CaseChunk) -> DemoBatch:
+        """The cases of ``chunk`` (see :meth:`case_chunks`)."""
+        counters = dict(chunk.counters)
+        batch = DemoBatch(case_count=0)
+        for block in range(chunk.first_block, chunk.last_block):
+            self._block(block, counters, batch)
+        return batch
+
+    def _block_range(self, block: int) -> range:
+        start = block * BLOCK_CASES
+        return range(start, min(self.cases, start + BLOCK_CASES))
+
+    def _block_committees(self, block: int) -> list[CommitteeRef]:
+        """The committee of each case of ``block``, from the block's own stream."""
+        n = len(self._block_range(block))
+        if len(self.committees) == 1:
+            return [self.committees[0]] * n
+        r = random.Random(f"committees:{self.seed}:{block}")
+        pick = self._committee_pick.pick
+        return [pick(r) for _ in range(n)]
+
+    def _count_block(self, block: int, counters: dict[tuple[str, int], int]) -> None:
+        """Advance ``counters`` past the cases of ``block`` without making them."""
+        cases = self._block_range(block)
+        if not cases:
+            return
+        committees = self._block_committees(block)
+        first_year = self._day(self._registration_ordinal(cases[0])).day.year
+        last_year = self._day(self._registration_ordinal(cases[-1])).day.year
+        if first_year == last_year:  # the usual case: count per committee
+            for committee in committees:
+                key = (committee.id, first_year)
+                counters[key] = counters.get(key, 0) + 1
+            return
+        for i, committee in zip(cases, committees, strict=True):
+            key = (committee.id, self._day(self._registration_ordinal(i)).day.year)
+            counters[key] = counters.get(key, 0) + 1
 
     def _block(self, block: int, counters: dict[tuple[str, int], int], batch: DemoBatch) -> None:
         r = random.Random(self.seed * 1_000_003 + block + 1)
         ids = _Ids(self.id_salt, (1 << 63) | (block << 24))
-        start = block * BLOCK_CASES
-        for i in range(start, min(self.cases, start + BLOCK_CASES)):
-            self._case(r, ids, i, counters, batch)
+        for i, committee in zip(
+            self._block_range(block), self._block_committees(block), strict=True
+        ):
+            self._case(r, ids, i, committee, counters, batch)
             batch.case_count += 1
 
     def _case(
@@ -2187,6 +2250,7 @@ class DemoGenerator:
         r: random.Random,
         ids: _Ids,
         i: int,
+        committee: CommitteeRef,
         counters: dict[tuple[str, int], int],
         batch: DemoBatch,
     ) -> None:
@@ -2194,7 +2258,6 @@ class DemoGenerator:
         today_ord = self.today.toordinal()
         reg_ord = self._registration_ordinal(i)
         reg = self._day(reg_ord)
-        committee = self._committee_pick.pick(r)
         year = reg.day.year
         key = (committee.id, year)
         seq = counters.get(key, 0) + 1
