@@ -43,11 +43,13 @@ __all__ = [
     "TABLE_ORDER",
     "BulkResult",
     "BulkWriter",
+    "ReadyBatch",
     "RecordBatch",
     "committee_seq_bases",
     "default_note",
     "is_demo_database",
     "load_batches",
+    "prepare_batch",
 ]
 
 DEMO_META_KEY = "demo_data"
@@ -136,9 +138,64 @@ def committee_seq_bases(
 
 
 @dataclass
+class ReadyBatch:
+    """A :class:`RecordBatch` with the Python half of the writing done by
+    :func:`prepare_batch`: no database needed, picklable, so a load can make it in another
+    process while this one writes the previous batch."""
+
+    case_count: int
+    #: (table, columns, one tuple per row: the columns' values and the ``updated_by`` user),
+    #: in :data:`TABLE_ORDER`
+    tables: list[tuple[str, tuple[str, ...], list[tuple[Any, ...]]]]
+    docs: search.DocRows
+    #: (committee id, year, lowest, highest case sequence number) used by the cases
+    ranges: list[tuple[str, int, int, int]]
+
+
+def prepare_batch(batch: RecordBatch, tables: Mapping[str, CodeTable], user_id: str) -> ReadyBatch:
+    """The Python half of writing ``batch``: check its tables, make its rows into tuples and
+    its search documents into rows. No database use."""
+    rows = batch.rows
+    unknown = set(rows) - set(TABLE_ORDER)
+    if unknown:
+        raise KeyError(f"bulk writer does not load {sorted(unknown)}")
+    tail = (user_id,)
+    ready: list[tuple[str, tuple[str, ...], list[tuple[Any, ...]]]] = []
+    for table in TABLE_ORDER:
+        table_rows = rows.get(table)
+        if table_rows:
+            cols = tuple(table_rows[0])
+            if len(cols) == 1:
+                only = cols[0]
+                ready.append((table, cols, [(r[only], user_id) for r in table_rows]))
+            else:
+                getter = itemgetter(*cols)
+                ready.append((table, cols, [getter(r) + tail for r in table_rows]))
+    return ReadyBatch(
+        batch.case_count,
+        ready,
+        search.document_rows(_search_docs(rows, dict(tables))),
+        _case_ranges(rows.get("cases", ())),
+    )
+
+
+def _case_ranges(cases: Sequence[Mapping[str, Any]]) -> list[tuple[str, int, int, int]]:
+    ranges: dict[tuple[str, int], list[int]] = {}
+    for c in cases:
+        k = (str(c["committee_id"]), int(c["year"]))
+        seq = int(c["seq"])
+        found = ranges.get(k)
+        if found is None:
+            ranges[k] = [seq, seq]
+        else:
+            found[0] = min(found[0], seq)
+            found[1] = max(found[1], seq)
+    return [(cid, year, lo, hi) for (cid, year), (lo, hi) in ranges.items()]
+
+
+@dataclass
 class _Prepared:
-    batch: RecordBatch
-    docs: list[search.SearchDoc]
+    ready: ReadyBatch
     counts: dict[str, int] = field(default_factory=dict)
     blocks: int = 0
     indexed: int = 0
@@ -162,7 +219,7 @@ class BulkWriter:
         self.user_id = user_id
         self.chunk_docs = chunk_docs
         self.result = BulkResult()
-        self._sql: dict[tuple[str, tuple[str, ...]], tuple[str, Callable[[Any], Any]]] = {}
+        self._sql: dict[tuple[str, tuple[str, ...]], str] = {}
         self._columns: dict[str, frozenset[str]] = {}
         self._marked = False
         self._thread: threading.Thread | None = None
@@ -170,37 +227,35 @@ class BulkWriter:
         self._open: _Prepared | None = None
 
     # -- one batch ------------------------------------------------------------------------
-    def write(self, batch: RecordBatch) -> None:
+    def write(self, batch: RecordBatch | ReadyBatch) -> None:
         """Write one batch in its own transaction and wait for the commit."""
         self.insert(self.prepare(batch))
         self.finish(background=False)
         self.wait()
 
-    def prepare(self, batch: RecordBatch) -> _Prepared:
-        """The Python half: check the tables, make the search documents. No database use."""
-        unknown = set(batch.rows) - set(TABLE_ORDER)
-        if unknown:
-            raise KeyError(f"bulk writer does not load {sorted(unknown)}")
-        return _Prepared(batch, self._search_docs(batch.rows))
+    def prepare(self, batch: RecordBatch | ReadyBatch) -> _Prepared:
+        """The Python half (:func:`prepare_batch`), unless done already. No database use."""
+        if isinstance(batch, ReadyBatch):
+            return _Prepared(batch)
+        return _Prepared(prepare_batch(batch, self.tables, self.user_id))
 
     def insert(self, prepared: _Prepared) -> None:
         """``BEGIN``, the record rows, their number blocks and their search documents."""
         if self._thread is not None or self._open is not None:
             raise RuntimeError("the previous batch is not finished")
-        rows = prepared.batch.rows
+        ready = prepared.ready
         conn = self.conn
         conn.execute("BEGIN IMMEDIATE")
         try:
             if not self._marked:
                 self.store.set_meta(DEMO_META_KEY, "1")
-            for table in TABLE_ORDER:
-                table_rows = rows.get(table)
+            for table, cols, table_rows in ready.tables:
                 if table_rows:
-                    self._insert(table, table_rows)
-                    prepared.counts[table] = len(table_rows)
-            prepared.blocks = self._grant_blocks(rows.get("cases", ()))
-            prepared.indexed = search.index_documents_bulk(
-                conn, prepared.docs, batch_size=self.chunk_docs
+                    self._insert(table, cols, table_rows)
+                    prepared.counts[table] = prepared.counts.get(table, 0) + len(table_rows)
+            prepared.blocks = self._grant_blocks(ready.ranges)
+            prepared.indexed = search.index_document_rows(
+                conn, ready.docs, batch_size=self.chunk_docs
             )
         except BaseException:
             conn.execute("ROLLBACK")
@@ -246,20 +301,20 @@ class BulkWriter:
                 self.result.counts.get("number_blocks", 0) + prepared.blocks
             )
         self.result.search_docs += prepared.indexed
-        self.result.cases += prepared.batch.case_count
+        self.result.cases += prepared.ready.case_count
         self.result.batches += 1
 
     @property
     def busy(self) -> bool:
         return self._open is not None
 
-    def _insert(self, table: str, rows: Sequence[Mapping[str, Any]]) -> None:
-        if table not in SYNCED_TABLES:  # pragma: no cover - TABLE_ORDER holds record tables
-            raise KeyError(table)
-        cols = tuple(rows[0])
+    def _insert(self, table: str, cols: tuple[str, ...], rows: Sequence[tuple[Any, ...]]) -> None:
+        """Rows made by :func:`prepare_batch`: the values of ``cols``, then ``updated_by``."""
+        if table not in TABLE_ORDER or table not in SYNCED_TABLES:
+            raise KeyError(f"bulk writer does not load {table}")
         key = (table, cols)
-        found = self._sql.get(key)
-        if found is None:
+        sql = self._sql.get(key)
+        if sql is None:
             known = self._table_columns(table)
             bad = set(cols) - known
             if bad or any(c in cols for c in _BOOKKEEPING_FILLED):
@@ -267,11 +322,8 @@ class BulkWriter:
             names = ", ".join((*cols, *_BOOKKEEPING_FILLED))
             marks = ", ".join(["?"] * len(cols))
             sql = f"INSERT INTO {table} ({names}) VALUES ({marks}, 1, 0, ?)"
-            found = (sql, itemgetter(*cols))
-            self._sql[key] = found
-        sql, getter = found
-        tail = (self.user_id,)
-        self.conn.executemany(sql, [getter(r) + tail for r in rows])
+            self._sql[key] = sql
+        self.conn.executemany(sql, rows)
 
     def _table_columns(self, table: str) -> frozenset[str]:
         if table not in self._columns:
@@ -279,22 +331,13 @@ class BulkWriter:
             self._columns[table] = frozenset(str(r[1]) for r in cur.fetchall())
         return self._columns[table]
 
-    def _grant_blocks(self, cases: Sequence[Mapping[str, Any]]) -> int:
-        """Record the numbers these cases use as (fully used) blocks: a demo block that ends
-        right below a batch's first number is extended instead of adding another."""
-        ranges: dict[tuple[str, int], list[int]] = {}
-        for c in cases:
-            k = (str(c["committee_id"]), int(c["year"]))
-            seq = int(c["seq"])
-            found = ranges.get(k)
-            if found is None:
-                ranges[k] = [seq, seq]
-            else:
-                found[0] = min(found[0], seq)
-                found[1] = max(found[1], seq)
+    def _grant_blocks(self, ranges: Sequence[tuple[str, int, int, int]]) -> int:
+        """Record the numbers the cases use (``ranges``: see :class:`ReadyBatch`) as (fully
+        used) blocks: a demo block that ends right below a batch's first number is extended
+        instead of adding another."""
         added = 0
         at = self.store.clock()
-        for (cid, year), (lo, hi) in ranges.items():
+        for cid, year, lo, hi in ranges:
             wanted = NumberBlock(lo, hi)
             held = numbers.blocks(self.conn, cid, year)
             below = self.conn.execute(
@@ -323,37 +366,6 @@ class BulkWriter:
                 added += 1
         return added
 
-    # -- search documents -----------------------------------------------------------------
-    def _search_docs(
-        self, rows: Mapping[str, Sequence[Mapping[str, Any]]]
-    ) -> list[search.SearchDoc]:
-        """Documents of this batch, oldest first (understanders, then cases and consultations
-        by date), with the fields the services index them with."""
-        doc = search.SearchDoc
-        docs: list[search.SearchDoc] = [
-            doc(search.KIND_UNDERSTANDER, u["id"], **understander_search_fields(_row(u)))
-            for u in rows.get("understanders", ())
-        ]
-        parties: dict[str, list[Row]] = defaultdict(list)
-        for p in rows.get("parties", ()):
-            parties[p["case_id"]].append(_row(p))
-        dated: list[tuple[str, bool, int, search.SearchDoc]] = []
-        tables = self.tables
-        for n, c in enumerate(rows.get("cases", ())):
-            found = parties.get(c["id"], [])
-            if any(found[i]["position"] > found[i + 1]["position"] for i in range(len(found) - 1)):
-                found.sort(key=_position)
-            fields_ = case_search_fields(_row(c), found, tables)
-            dated.append((c["registered_on"], True, n, doc(search.KIND_CASE, c["id"], **fields_)))
-        for n, q in enumerate(rows.get("consultations", ())):
-            fields_ = consultation_search_fields(_row(q), tables)
-            dated.append(
-                (q["consulted_on"], False, n, doc(search.KIND_CONSULTATION, q["id"], **fields_))
-            )
-        dated.sort(key=_doc_order)
-        docs.extend(d[3] for d in dated)
-        return docs
-
     # -- the end --------------------------------------------------------------------------
     def finish_load(self, note: str) -> None:
         """The one audit entry summarising the load (counts only: no personal data)."""
@@ -372,6 +384,36 @@ class BulkWriter:
         self.result.counts["audit_log"] = self.result.counts.get("audit_log", 0) + 1
 
 
+def _search_docs(
+    rows: Mapping[str, Sequence[Mapping[str, Any]]], tables: dict[str, CodeTable]
+) -> list[search.SearchDoc]:
+    """Documents of this batch, oldest first (understanders, then cases and consultations
+    by date), with the fields the services index them with."""
+    doc = search.SearchDoc
+    docs: list[search.SearchDoc] = [
+        doc(search.KIND_UNDERSTANDER, u["id"], **understander_search_fields(_row(u)))
+        for u in rows.get("understanders", ())
+    ]
+    parties: dict[str, list[Row]] = defaultdict(list)
+    for p in rows.get("parties", ()):
+        parties[p["case_id"]].append(_row(p))
+    dated: list[tuple[str, bool, int, search.SearchDoc]] = []
+    for n, c in enumerate(rows.get("cases", ())):
+        found = parties.get(c["id"], [])
+        if any(found[i]["position"] > found[i + 1]["position"] for i in range(len(found) - 1)):
+            found.sort(key=_position)
+        fields_ = case_search_fields(_row(c), found, tables)
+        dated.append((c["registered_on"], True, n, doc(search.KIND_CASE, c["id"], **fields_)))
+    for n, q in enumerate(rows.get("consultations", ())):
+        fields_ = consultation_search_fields(_row(q), tables)
+        dated.append(
+            (q["consulted_on"], False, n, doc(search.KIND_CONSULTATION, q["id"], **fields_))
+        )
+    dated.sort(key=_doc_order)
+    docs.extend(d[3] for d in dated)
+    return docs
+
+
 def _position(p: Mapping[str, Any]) -> int:
     return int(p["position"])
 
@@ -387,7 +429,7 @@ def _row(row: Mapping[str, Any]) -> Row:
 
 def load_batches(
     store: Store,
-    batches: Iterable[RecordBatch],
+    batches: Iterable[RecordBatch | ReadyBatch],
     *,
     tables: Mapping[str, CodeTable],
     user_id: str,

@@ -72,9 +72,12 @@ __all__ = [
     "TIER_NUMBER",
     "TIER_PINYIN",
     "TIER_TEXT",
+    "DocRows",
     "SearchDoc",
     "SearchHit",
+    "document_rows",
     "index_document",
+    "index_document_rows",
     "index_documents_bulk",
     "mask_id_number",
     "mask_personal_numbers",
@@ -511,23 +514,55 @@ def index_documents_bulk(
     A ``(kind, ref_id)`` already indexed raises the driver's ``IntegrityError``; an unknown
     kind raises ValueError before its chunk is written.
     """
-    row = conn.execute("SELECT coalesce(max(rowid), 0) FROM search_docs").fetchone()
-    rowid = int(row[0])
     total = 0
     it: Iterator[SearchDoc] = iter(docs)
     while chunk := list(islice(it, max(1, batch_size))):
-        doc_rows: list[tuple[Any, ...]] = []
-        fts_rows: list[tuple[Any, ...]] = []
-        for doc in chunk:
-            _check_kind(doc.kind)
-            d, f = _doc_rows(doc)
-            rowid += 1
-            doc_rows.append((rowid, *d))
-            fts_rows.append((rowid, *f))
-        conn.executemany(_INSERT_DOCS, doc_rows)
-        conn.executemany(_INSERT_FTS, fts_rows)
-        total += len(chunk)
+        total += index_document_rows(conn, document_rows(chunk), batch_size=batch_size)
     return total
+
+
+@dataclass(frozen=True, slots=True)
+class DocRows:
+    """What :func:`index_documents_bulk` writes for some documents, made by
+    :func:`document_rows` (pure Python: a bulk load makes them in another process) and
+    written by :func:`index_document_rows`.  Each row starts with the document's number,
+    1, 2, …: the rowid is that plus the highest rowid when they are written."""
+
+    docs: list[tuple[int, str, str, str, str, str, str]]
+    fts: list[tuple[int, str, str, str, str, str]]
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+
+def document_rows(docs: Iterable[SearchDoc]) -> DocRows:
+    """The rows of ``docs`` for :func:`index_document_rows`; an unknown kind raises
+    ValueError."""
+    out = DocRows([], [])
+    add_doc, add_fts = out.docs.append, out.fts.append
+    for n, doc in enumerate(docs, 1):
+        _check_kind(doc.kind)
+        d, f = _doc_rows(doc)
+        add_doc((n, *d))
+        add_fts((n, *f))
+    return out
+
+
+def index_document_rows(conn: Connection, rows: DocRows, *, batch_size: int = 5000) -> int:
+    """Index documents made into rows by :func:`document_rows`, numbered from the current
+    highest rowid on (see :func:`index_documents_bulk`); the caller holds the transaction.
+    Returns the number indexed."""
+    row = conn.execute("SELECT coalesce(max(rowid), 0) FROM search_docs").fetchone()
+    base = int(row[0])
+    # The rowid is the row's number plus ``base``, a constant in the SQL text: no Python
+    # work per row here.
+    docs_sql = _INSERT_DOCS.replace("VALUES (?", f"VALUES (? + {base}", 1)
+    fts_sql = _INSERT_FTS.replace("VALUES (?", f"VALUES (? + {base}", 1)
+    step = max(1, batch_size)
+    for i in range(0, len(rows.docs), step):
+        conn.executemany(docs_sql, rows.docs[i : i + step])
+        conn.executemany(fts_sql, rows.fts[i : i + step])
+    return len(rows.docs)
 
 
 # ------------------------------------------------------------------------------- search
