@@ -99,6 +99,10 @@ class CaseListModel(QAbstractTableModel):
             self._wanted = CaseQuery(self._wanted.filter, sort, descending)
             self.reload()
 
+    def invalidate_codes(self) -> None:
+        """The office changed a code table: rows are formatted with fresh labels."""
+        self._source.invalidate()
+
     def reload(self) -> None:
         """Count the wanted query again and then show it from the top, with fresh rows."""
         if self._tasks.closed:

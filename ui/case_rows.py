@@ -36,8 +36,12 @@ COLUMNS: tuple[Column, ...] = (
     Column("registered_on", "受理日期", "registered_on", 100),
     Column("status", "状态", "status", 80),
     Column("due_on", "调解期限", "mediation_due_on", 150),
+    Column("source", "案件来源", None, 110),
+    Column("village", "村（社区）", None, 110),
 )
 COLUMN_INDEX: dict[str, int] = {c.key: i for i, c in enumerate(COLUMNS)}
+#: Shown unless the user chose otherwise (the others are offered in the header's menu).
+DEFAULT_HIDDEN: tuple[str, ...] = ("source", "village")
 DEFAULT_SORT = "registered_on"
 DEFAULT_DESCENDING = True
 
@@ -79,6 +83,10 @@ class CaseRowFormatter:
         self._dispute_labels: dict[str, str] = (
             {e.code: e.label for e in dispute_types.entries} if dispute_types is not None else {}
         )
+        sources = tables.get("case_sources")
+        self._source_labels: dict[str, str] = (
+            {e.code: e.label for e in sources.entries} if sources is not None else {}
+        )
 
     def dispute_label(self, code: str | None) -> str:
         if not code:
@@ -95,6 +103,8 @@ class CaseRowFormatter:
             str(row.get("registered_on") or ""),
             STATUS_LABELS.get(str(row.get("status")), str(row.get("status") or "")),
             f"{due}（已延长）" if extended else str(due),
+            self._source_labels.get(str(row.get("source") or ""), str(row.get("source") or "")),
+            str(row.get("village") or ""),
         )
         return CaseListRow(str(row["id"]), cells)
 

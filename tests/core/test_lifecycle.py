@@ -479,3 +479,23 @@ def test_voided_case_is_a_tombstone_and_leaves_search(
         for r in store.query("SELECT op FROM outbox WHERE record_id = ? ORDER BY seq", (cid,))
     ]
     assert ops[0] == "insert" and ops[-1] == "delete"
+
+
+def test_case_history_names_who_did_what(store: Store, ids: dict[str, str]) -> None:
+    from justice_desktop.store.history import case_history
+
+    service = CaseService(store)
+    case_id = service.register(ids["user_id"], make_case_input(ids["committee_id"]))
+    service.add_session(
+        ids["user_id"],
+        case_id,
+        SessionInput(held_at=datetime(2025, 6, 16, 9, 0), record="双方陈述", mediators="李明"),
+    )
+    entries = case_history(store, case_id)
+    whats = [e.what for e in entries]
+    assert ("调解记录", "新增") in [(e.what, e.action) for e in entries]
+    assert entries[0].at >= entries[-1].at  # newest first
+    assert "案件" in whats and "当事人" in whats
+    assert all(e.user == "管理员" for e in entries)
+    other = service.register(ids["user_id"], make_case_input(ids["committee_id"]))
+    assert all(e.what != "调解记录" for e in case_history(store, other))
