@@ -18,6 +18,7 @@ from justice_desktop.domain.understanders import (
 from justice_desktop.store import search
 from justice_desktop.store.code_tables import load_tables
 from justice_desktop.store.database import Store
+from justice_desktop.store.errors import RecordNotFoundError
 from justice_desktop.store.records import Row, Tx
 from justice_desktop.validation import ValidationError
 from justice_desktop.validation.fields import mask_name, mask_phone, require_text
@@ -207,3 +208,107 @@ def understander_search_fields(row: Row) -> dict[str, Any]:
         "numbers": [v for v in (row["id_number"], row["phone"], row["certificate_no"]) if v],
         "text": [row["village"], row["villager_group"]],
     }
+
+
+# -- reads for the 法律明白人 screen -----------------------------------------------------------
+def _like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def roster_with_hours(
+    store: Store,
+    year: int,
+    *,
+    village: str | None = None,
+    status: str | None = "active",
+    priority_group: str | None = None,
+    name: str = "",
+) -> list[Row]:
+    """Roster rows (like :meth:`UnderstanderService.roster`) with ``hours_in_year``: the
+    training hours each person attended in ``year`` (removed people keep theirs)."""
+    sql = """SELECT u.*, COALESCE((
+                 SELECT SUM(t.hours) FROM training_attendance a
+                 JOIN trainings t ON t.id = a.training_id
+                 WHERE a.understander_id = u.id AND a.deleted = 0 AND a.attended = 1
+                   AND t.deleted = 0 AND substr(t.held_on, 1, 4) = ?), 0) AS hours_in_year
+             FROM understanders u WHERE u.deleted = 0"""
+    params: list[str] = [str(year)]
+    if village:
+        sql += " AND u.village = ?"
+        params.append(village)
+    if status:
+        sql += " AND u.status = ?"
+        params.append(status)
+    if priority_group:
+        sql += " AND u.priority_group = ?"
+        params.append(priority_group)
+    if name.strip():
+        sql += " AND u.name LIKE ? ESCAPE '\\'"
+        params.append(_like_pattern(name.strip()))
+    sql += " ORDER BY u.village, u.villager_group, u.name"
+    return store.query(sql, tuple(params))
+
+
+def roster_villages(store: Store) -> list[str]:
+    """Every village (村/社区) named on the roster, removed people included."""
+    rows = store.query(
+        "SELECT DISTINCT village FROM understanders WHERE deleted = 0 ORDER BY village"
+    )
+    return [str(r["village"]) for r in rows]
+
+
+def load_understander(store: Store, understander_id: str, *, user_id: str = "") -> Row:
+    """One person in full; with ``user_id`` the opening is recorded in the audit log."""
+    if not user_id:
+        rows = store.query(
+            "SELECT * FROM understanders WHERE id = ? AND deleted = 0", (understander_id,)
+        )
+        if not rows:
+            raise RecordNotFoundError("法律明白人")
+        return rows[0]
+    with store.tx(user_id) as tx:
+        row = tx.require("understanders", understander_id)
+        tx.audit("view", "understanders", understander_id)
+    return row
+
+
+def trainings_in_year(store: Store, year: int) -> list[Row]:
+    """The trainings held in ``year``, newest first, with ``attendee_count``."""
+    return store.query(
+        """SELECT t.*, (SELECT count(*) FROM training_attendance a
+                        WHERE a.training_id = t.id AND a.deleted = 0 AND a.attended = 1)
+                   AS attendee_count
+           FROM trainings t
+           WHERE t.deleted = 0 AND substr(t.held_on, 1, 4) = ?
+           ORDER BY t.held_on DESC, t.created_at DESC""",
+        (str(year),),
+    )
+
+
+def load_training(store: Store, training_id: str) -> tuple[Row, list[str]]:
+    """A training and the ids of the people who attended it."""
+    rows = store.query("SELECT * FROM trainings WHERE id = ? AND deleted = 0", (training_id,))
+    if not rows:
+        raise RecordNotFoundError("培训记录")
+    attended = store.query(
+        "SELECT understander_id FROM training_attendance "
+        "WHERE training_id = ? AND deleted = 0 AND attended = 1",
+        (training_id,),
+    )
+    return rows[0], [str(r["understander_id"]) for r in attended]
+
+
+def update_training(
+    store: Store,
+    user_id: str,
+    training_id: str,
+    t: TrainingInput,
+    *,
+    expected_version: int | None = None,
+) -> None:
+    """Correct a training's date, topic, trainer, mode, hours or place (not attendance:
+    :meth:`UnderstanderService.set_attendance`)."""
+    row = validate_training(t, store.clock().date())
+    with store.tx(user_id) as tx:
+        tx.update("trainings", training_id, row, expected_version=expected_version)
