@@ -145,6 +145,23 @@ class AdviserLogService:
             params.append(f"{year:04d}%")
         return self.store.query(sql + " ORDER BY started_at", tuple(params))
 
+    def advisers(self) -> list[str]:
+        """The names of every adviser with a log entry, sorted (for a filter)."""
+        rows = self.store.query(
+            "SELECT DISTINCT adviser FROM adviser_logs WHERE deleted = 0 ORDER BY adviser"
+        )
+        return [str(r["adviser"]) for r in rows]
+
+    def assignments(self, year: int) -> dict[str, str]:
+        """Village → adviser of its latest entry up to the end of ``year`` (also from earlier
+        years, so a village with no visit at all this year is still checked)."""
+        rows = self.store.query(
+            "SELECT village, adviser FROM adviser_logs WHERE deleted = 0 AND started_at < ?"
+            " ORDER BY started_at, created_at",
+            (f"{year + 1:04d}",),
+        )
+        return {str(r["village"]): str(r["adviser"]) for r in rows}
+
     def shortfalls(
         self, assignments: dict[str, str], year: int, until: date
     ) -> list[AdviserShortfall]:
