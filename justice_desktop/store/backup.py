@@ -19,19 +19,27 @@ SUFFIX = ".db"
 
 
 def backup_dir(data_dir: Path) -> Path:
+    """The default backup folder: ``backups/`` in the data folder."""
     return data_dir / BACKUP_DIR
 
 
-def list_backups(data_dir: Path) -> list[Path]:
-    """Newest first."""
-    folder = backup_dir(data_dir)
+def list_backups(data_dir: Path, folder: Path | None = None) -> list[Path]:
+    """Newest first; ``folder`` is a configured backup folder (default: ``backups/``)."""
+    folder = folder if folder is not None else backup_dir(data_dir)
     if not folder.is_dir():
         return []
     return sorted(folder.glob(f"{PREFIX}*{SUFFIX}"), reverse=True)
 
 
-def make_backup(conn: Connection, key: bytes, data_dir: Path, now: datetime, keep: int) -> Path:
-    folder = backup_dir(data_dir)
+def make_backup(
+    conn: Connection,
+    key: bytes,
+    data_dir: Path,
+    now: datetime,
+    keep: int,
+    folder: Path | None = None,
+) -> Path:
+    folder = folder if folder is not None else backup_dir(data_dir)
     folder.mkdir(parents=True, exist_ok=True)
     stamp = now.strftime("%Y%m%d-%H%M%S")
     n = 0
@@ -48,7 +56,7 @@ def make_backup(conn: Connection, key: bytes, data_dir: Path, now: datetime, kee
     finally:
         dest.close()
     partial.replace(target)
-    for old in list_backups(data_dir)[keep:]:
+    for old in list_backups(data_dir, folder)[keep:]:
         old.unlink(missing_ok=True)
     return target
 

@@ -40,6 +40,7 @@ from justice_desktop.store.records import Tx, new_id, transaction
 DB_FILE = "justice.db"
 IDENTITY_FILE = "store.json"
 DEFAULT_KEEP_BACKUPS = 10
+BACKUP_FOLDER_META = "backup_dir"  # a configured backup folder; empty or absent: backups/
 
 
 def local_now() -> datetime:
@@ -91,11 +92,34 @@ class Store:
     def machine_id(self) -> str:
         return self.meta("machine_id") or ""
 
+    @property
+    def backup_folder(self) -> Path:
+        """Where backups go: the folder chosen in the settings, else ``backups/``."""
+        configured = self.meta(BACKUP_FOLDER_META)
+        return Path(configured) if configured else backups.backup_dir(self.data_dir)
+
+    def set_backup_folder(self, folder: Path | None) -> None:
+        """Choose the backup folder (None: back to ``backups/``); ``store.json`` remembers
+        it too, so the backups can be named even when the database cannot be opened."""
+        self.set_meta(BACKUP_FOLDER_META, str(folder) if folder is not None else "")
+        identity = _identity(self.data_dir)
+        if folder is None:
+            identity.pop(BACKUP_FOLDER_META, None)
+        else:
+            identity[BACKUP_FOLDER_META] = str(folder)
+        _write_identity(self.data_dir, identity)
+
+    def list_backups(self) -> list[Path]:
+        """Newest first."""
+        return backups.list_backups(self.data_dir, self.backup_folder)
+
     def integrity_problems(self, *, full: bool = False) -> list[str]:
         return integrity_problems(self.conn, quick=not full)
 
     def backup(self, keep: int = DEFAULT_KEEP_BACKUPS) -> Path:
-        return backups.make_backup(self.conn, self.key, self.data_dir, self.clock(), keep)
+        return backups.make_backup(
+            self.conn, self.key, self.data_dir, self.clock(), keep, self.backup_folder
+        )
 
     def check_and_back_up(
         self, *, keep: int = DEFAULT_KEEP_BACKUPS, min_age: timedelta | None = None
@@ -109,12 +133,12 @@ class Store:
         problems = self.integrity_problems()
         if problems:
             raise DamagedDatabaseError(
-                str(self.path), problems[0], [p.name for p in backups.list_backups(self.data_dir)]
+                str(self.path), problems[0], [p.name for p in self.list_backups()]
             )
         return self.backup(keep=keep)
 
     def last_backup_at(self) -> datetime | None:
-        found = backups.list_backups(self.data_dir)
+        found = self.list_backups()
         return datetime.fromtimestamp(found[0].stat().st_mtime) if found else None
 
     def close(self) -> None:
@@ -180,7 +204,10 @@ def open_store(
         raise DatabaseNotFoundError(str(path))
     identity = _identity(data_dir)
     db_id = str(identity.get("db_id") or "")
-    known = [p.name for p in backups.list_backups(data_dir)]
+    configured = identity.get(BACKUP_FOLDER_META)
+    known = [
+        p.name for p in backups.list_backups(data_dir, Path(configured) if configured else None)
+    ]
     if recovery_key is not None:
         key = decode_recovery_key(recovery_key)
     else:
