@@ -110,24 +110,27 @@ class UnderstanderService:
 
     def set_attendance(self, user_id: str, training_id: str, attendee_ids: list[str]) -> None:
         """Make the check-list of a training exactly ``attendee_ids``."""
-        wanted = set(attendee_ids)
         with self.store.tx(user_id) as tx:
-            tx.require("trainings", training_id)
-            rows = tx.conn.execute(
-                "SELECT id, understander_id, attended FROM training_attendance WHERE training_id = ?",
-                (training_id,),
-            ).fetchall()
-            seen = set()
-            for rid, uid, attended in rows:
-                seen.add(uid)
-                if (uid in wanted) != bool(attended):
-                    tx.update("training_attendance", rid, {"attended": int(uid in wanted)})
-            for uid in wanted - seen:
-                self._check_active(tx, uid)
-                tx.insert(
-                    "training_attendance",
-                    {"training_id": training_id, "understander_id": uid, "attended": 1},
-                )
+            self._apply_attendance(tx, training_id, attendee_ids)
+
+    def _apply_attendance(self, tx: Tx, training_id: str, attendee_ids: list[str]) -> None:
+        wanted = set(attendee_ids)
+        tx.require("trainings", training_id)
+        rows = tx.conn.execute(
+            "SELECT id, understander_id, attended FROM training_attendance WHERE training_id = ?",
+            (training_id,),
+        ).fetchall()
+        seen = set()
+        for rid, uid, attended in rows:
+            seen.add(uid)
+            if (uid in wanted) != bool(attended):
+                tx.update("training_attendance", rid, {"attended": int(uid in wanted)})
+        for uid in wanted - seen:
+            self._check_active(tx, uid)
+            tx.insert(
+                "training_attendance",
+                {"training_id": training_id, "understander_id": uid, "attended": 1},
+            )
 
     def _check_active(self, tx: Tx, understander_id: str) -> None:
         row = tx.require("understanders", understander_id)
@@ -306,9 +309,13 @@ def update_training(
     t: TrainingInput,
     *,
     expected_version: int | None = None,
+    attendance: bool = False,
 ) -> None:
-    """Correct a training's date, topic, trainer, mode, hours or place (not attendance:
-    :meth:`UnderstanderService.set_attendance`)."""
+    """Correct a training's date, topic, trainer, mode, hours or place; with
+    ``attendance`` its check-list becomes ``t.attendee_ids`` in the same transaction (as
+    :meth:`UnderstanderService.set_attendance` does)."""
     row = validate_training(t, store.clock().date())
     with store.tx(user_id) as tx:
         tx.update("trainings", training_id, row, expected_version=expected_version)
+        if attendance:
+            UnderstanderService(store, {})._apply_attendance(tx, training_id, t.attendee_ids)

@@ -125,7 +125,21 @@ def test_trainings_of_a_year_and_corrections(store: Store, ids: dict[str, str]) 
         TrainingInput(date(2025, 4, 2), "调解技巧（二）", "李所长", "offline", 4, place="会议室"),
         expected_version=row["version"],
     )
-    UnderstanderService(store).set_attendance(user, tid, [made["钱二"]])
+    update_training(
+        store,
+        user,
+        tid,
+        TrainingInput(
+            date(2025, 4, 2),
+            "调解技巧（二）",
+            "李所长",
+            "offline",
+            4,
+            place="会议室",
+            attendee_ids=[made["钱二"]],
+        ),
+        attendance=True,
+    )
     row, attendees = load_training(store, tid)
     assert (row["topic"], row["hours"], row["mode"], row["place"]) == (
         "调解技巧（二）",
@@ -149,5 +163,19 @@ def test_trainings_of_a_year_and_corrections(store: Store, ids: dict[str, str]) 
             store, user, tid, TrainingInput(date(2025, 4, 2), "", "李所长", "offline", 4)
         )
     assert bad.value.field == "topic"
+    # a removed person cannot be added to the check-list; nothing of the change is kept
+    UnderstanderService(store).remove(user, made["李百_%"], "违法", date(2025, 5, 1))
+    with pytest.raises(ValidationError) as removed:
+        update_training(
+            store,
+            user,
+            tid,
+            TrainingInput(
+                date(2025, 4, 2), "新主题", "李所长", "offline", 4, attendee_ids=[made["李百_%"]]
+            ),
+            attendance=True,
+        )
+    assert removed.value.field == "attendees"
+    assert load_training(store, tid) == (row, [made["钱二"]])
     with pytest.raises(RecordNotFoundError):
         load_training(store, "missing")
