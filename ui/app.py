@@ -28,6 +28,7 @@ from justice_desktop.store.database import Store
 from justice_desktop.store.errors import BadRecoveryKeyError, WrongKeyError
 from justice_desktop.store.queries import CaseQueries
 from justice_desktop.store.session import DEMO_SETUP, create_office, database_exists, open_existing
+from ui.context import AppContext, load_context_data
 from ui.crash import CrashHandler
 from ui.dialogs import ask_recovery_key, show_error, show_info
 from ui.errors import friendly_message, is_known_error
@@ -121,6 +122,8 @@ class GuiSession:
         self.app = app
         self.tasks = tasks
         self.window: MainWindow | None = None
+        self.ctx: AppContext | None = None
+        self.start_screen = "home"
         self.maintenance_timer: QTimer | None = None
 
     def start(self, *, load_demo_data: bool) -> None:
@@ -136,7 +139,11 @@ class GuiSession:
         )
 
     def show_main_window(self) -> None:
-        self.window = MainWindow(self.tasks)
+        data = self.tasks.call(load_context_data)  # a few small tables, read once
+        if not data.users:
+            raise RuntimeError("the office has no user")
+        self.ctx = AppContext(self.tasks, data, data.users[0])
+        self.window = MainWindow(self.ctx, start=self.start_screen)
         self.window.show()
         self.app.setQuitOnLastWindowClosed(True)
         self._maintain(force=True)

@@ -1,241 +1,376 @@
-"""The main window: the case list with a search box above it.
+"""The main window: navigation on the left, the current screen on the right, the status bar.
 
-Widgets only: the case list is :class:`ui.case_list_model.CaseListModel`, the search is
-:class:`ui.search_results.SearchController`, the title and status bar come from
-:mod:`ui.overview`; all of them do their database work on the worker of the
-:class:`ui.tasks.TaskManager` the window is given (and does not own).
+Navigation: 工作台 / 调解案件 / 法律明白人 / 法律咨询 / 顾问日志 / 统计 / 设置. Screens are built
+the first time they are shown (start-up stays fast), and each is asked :meth:`Screen.can_leave`
+before the user switches away (unsaved input). Keyboard: Ctrl+1…7 switch screens, Ctrl+N new,
+Ctrl+S save, Ctrl+F search (cases), Ctrl+P print, F5 sync; all are also in the menus.
+
+The status bar shows the office, the user, the changes waiting for sync and the last sync.
+Database work happens on the worker of the :class:`ui.tasks.TaskManager` behind ``ctx``.
 """
 
 from __future__ import annotations
 
-from ui.case_list_model import DEFAULT_PAGE_SIZE, CaseListModel
-from ui.case_rows import COLUMN_INDEX, COLUMNS, DEFAULT_DESCENDING
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ui.cases_screen import CasesScreen
+from ui.context import AppContext
 from ui.errors import friendly_message
 from ui.overview import Overview, case_count_text, load_overview, pending_text, window_title
 from ui.qt import (
-    QAbstractItemView,
     QAction,
     QCloseEvent,
-    QHeaderView,
+    QHBoxLayout,
     QKeySequence,
     QLabel,
-    QLineEdit,
-    QListView,
+    QListWidget,
     QMainWindow,
-    QModelIndex,
-    QShortcut,
     QStackedWidget,
     Qt,
-    QTableView,
     QTimer,
-    QVBoxLayout,
     QWidget,
     Signal,
+    SignalInstance,
 )
-from ui.search_results import SEARCH_DELAY_MS, SearchController, SearchResultsModel
-from ui.tasks import TaskManager
+from ui.screen import Screen
 
-SEARCH_PLACEHOLDER = "搜索姓名、拼音首字母、身份证号、电话、案号或关键词"
+__all__ = ["SCREENS", "MainWindow", "ScreenSpec"]
+
 STATUS_REFRESH_MS = 60_000
 MESSAGE_TIMEOUT_MS = 10_000
 
-PAGE_CASES = 0
-PAGE_RESULTS = 1
+
+@dataclass(frozen=True)
+class ScreenSpec:
+    key: str
+    title: str
+
+
+SCREENS: tuple[ScreenSpec, ...] = (
+    ScreenSpec("home", "工作台"),
+    ScreenSpec("cases", "调解案件"),
+    ScreenSpec("understanders", "法律明白人"),
+    ScreenSpec("consultations", "法律咨询"),
+    ScreenSpec("adviser_logs", "顾问日志"),
+    ScreenSpec("statistics", "统计"),
+    ScreenSpec("settings", "设置"),
+)
+SCREEN_INDEX = {s.key: i for i, s in enumerate(SCREENS)}
+
+
+class PlaceholderScreen(Screen):
+    """A screen whose issue has not landed yet: says so instead of showing nothing."""
+
+    def __init__(self, ctx: AppContext, title: str, text: str, parent: QWidget | None) -> None:
+        super().__init__(ctx, parent)
+        self.title = title
+        label = QLabel(text, self)
+        label.setWordWrap(True)
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout = QHBoxLayout(self)
+        layout.addWidget(label)
 
 
 class MainWindow(QMainWindow):
-    #: A search result was opened (double-click or Enter): kind and id.
-    hitActivated = Signal(str, str)
+    #: The user asked to sync (F5); the sync issue connects the engine here.
+    syncRequested = Signal()
+    #: Settings restored a backup: the program must restart.
+    restartRequested = Signal()
 
     def __init__(
         self,
-        tasks: TaskManager,
+        ctx: AppContext,
         *,
-        page_size: int = DEFAULT_PAGE_SIZE,
-        search_delay_ms: int = SEARCH_DELAY_MS,
+        start: str = "home",
+        screen_factories: dict[str, Callable[[AppContext, QWidget], Screen]] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self._tasks = tasks
+        self.ctx = ctx
         self._overview: Overview | None = None
+        self._factories = dict(default_factories())
+        self._factories.update(screen_factories or {})
+        self.screens: dict[str, Screen] = {}
         self.setWindowTitle(window_title(None))
-        self.resize(1180, 720)
+        self.resize(1280, 800)
 
-        self.case_model = CaseListModel(tasks, page_size=page_size, parent=self)
-        self.search_model = SearchResultsModel(self)
-        self.search = SearchController(
-            tasks, self.search_model, delay_ms=search_delay_ms, parent=self
-        )
-
-        self.search_box = QLineEdit(self)
-        self.search_box.setObjectName("searchBox")
-        self.search_box.setPlaceholderText(SEARCH_PLACEHOLDER)
-        self.search_box.setClearButtonEnabled(True)
-        self.search_box.setMinimumHeight(self.search_box.fontMetrics().height() + 14)
-
-        self.hint_label = QLabel(self)
-        self.hint_label.setObjectName("searchHint")
-        self.hint_label.setWordWrap(True)
-        self.hint_label.hide()
-
-        self.case_table = self._make_case_table()
-
-        self.results_label = QLabel(self)
-        self.results_label.setObjectName("resultsLabel")
-        self.results_view = QListView(self)
-        self.results_view.setObjectName("searchResults")
-        self.results_view.setModel(self.search_model)
-        self.results_view.setAlternatingRowColors(True)
-        self.results_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.results_view.setSpacing(2)
-        results_page = QWidget(self)
-        results_layout = QVBoxLayout(results_page)
-        results_layout.setContentsMargins(0, 0, 0, 0)
-        results_layout.addWidget(self.results_label)
-        results_layout.addWidget(self.results_view)
-
+        self.nav = QListWidget(self)
+        self.nav.setObjectName("navigation")
+        for i, spec in enumerate(SCREENS):
+            self.nav.addItem(f"{spec.title}")
+            self.nav.item(i).setToolTip(f"{spec.title}（Ctrl+{i + 1}）")
+        self.nav.setFixedWidth(self.nav.fontMetrics().horizontalAdvance("法律明白人") * 2)
         self.stack = QStackedWidget(self)
-        self.stack.insertWidget(PAGE_CASES, self.case_table)
-        self.stack.insertWidget(PAGE_RESULTS, results_page)
-
         central = QWidget(self)
-        layout = QVBoxLayout(central)
-        layout.setContentsMargins(10, 10, 10, 6)
-        layout.addWidget(self.search_box)
-        layout.addWidget(self.hint_label)
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.nav)
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
+        self._placeholders: dict[str, QWidget] = {}
+        for spec in SCREENS:
+            holder = QWidget(self.stack)
+            QHBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
+            self._placeholders[spec.key] = holder
+            self.stack.addWidget(holder)
 
-        self.count_label = QLabel("正在读取案件…", self)
+        self.office_label = QLabel(self)
+        self.office_label.setObjectName("officeName")
+        self.user_label = QLabel(self)
+        self.user_label.setObjectName("currentUser")
+        self.count_label = QLabel("", self)
         self.count_label.setObjectName("caseCount")
         self.pending_label = QLabel("", self)
         self.pending_label.setObjectName("pendingSync")
-        self.statusBar().addPermanentWidget(self.count_label)
-        self.statusBar().addPermanentWidget(self.pending_label)
+        self.sync_label = QLabel("", self)
+        self.sync_label.setObjectName("lastSync")
+        for label in (
+            self.office_label,
+            self.user_label,
+            self.count_label,
+            self.pending_label,
+            self.sync_label,
+        ):
+            self.statusBar().addPermanentWidget(label)
 
-        self.find_action = QAction("搜索", self)
-        self.find_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Find))
-        self.find_action.triggered.connect(self.focus_search)
-        self.addAction(self.find_action)
-        clear_shortcut = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.search_box)
-        clear_shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
-        clear_shortcut.activated.connect(self.search_box.clear)
-
+        self._make_actions()
         self._status_timer = QTimer(self)
         self._status_timer.setInterval(STATUS_REFRESH_MS)
         self._status_timer.timeout.connect(self.refresh_overview)
-
-        self.search_box.textChanged.connect(self.search.set_text)
-        self.search_box.returnPressed.connect(self.search.search_now)
-        self.search.resultsReady.connect(self._show_results)
-        self.search.cleared.connect(self._show_case_list)
-        self.search.hintChanged.connect(self._set_hint)
-        self.case_model.countChanged.connect(self._show_count)
-        self.case_model.loadFailed.connect(self._show_message)
-        self.results_view.activated.connect(self._open_hit)
-
-        self.case_model.reload()
+        self.nav.currentRowChanged.connect(self._nav_changed)
+        ctx.userChanged.connect(self._show_user)
+        ctx.recordsChanged.connect(lambda _kind: self.refresh_overview())
+        self._current = -1
+        self._show_user()
+        self.show_screen(start)
         self.refresh_overview()
         self._status_timer.start()
 
-    # -- public ------------------------------------------------------------------------------
+    # -- screens ---------------------------------------------------------------------------------
+    def screen_for(self, key: str) -> Screen:
+        """The screen ``key``, built on first use."""
+        found = self.screens.get(key)
+        if found is None:
+            holder = self._placeholders[key]
+            found = self._factories[key](self.ctx, holder)
+            layout = holder.layout()
+            assert layout is not None
+            layout.addWidget(found)
+            self.screens[key] = found
+            self._wire(key, found)
+        return found
+
+    @property
+    def current_key(self) -> str:
+        return SCREENS[self.stack.currentIndex()].key
+
+    @property
+    def current_screen(self) -> Screen:
+        return self.screen_for(self.current_key)
+
+    def show_screen(self, key: str) -> bool:
+        """Switch to ``key`` (asking the current screen about unsaved input first)."""
+        index = SCREEN_INDEX[key]
+        if index == self._current:
+            return True
+        if self._current >= 0 and not self.current_screen.can_leave():
+            self.nav.blockSignals(True)
+            self.nav.setCurrentRow(self._current)
+            self.nav.blockSignals(False)
+            return False
+        screen = self.screen_for(key)
+        self._current = index
+        self.stack.setCurrentIndex(index)
+        self.nav.blockSignals(True)
+        self.nav.setCurrentRow(index)
+        self.nav.blockSignals(False)
+        screen.activate()
+        return True
+
+    def cases(self) -> CasesScreen:
+        found = self.screen_for("cases")
+        assert isinstance(found, CasesScreen)
+        return found
+
+    def open_case(self, case_id: str) -> None:
+        if self.show_screen("cases"):
+            self.cases().open_case(case_id)
+
+    def new_case(self) -> None:
+        if self.show_screen("cases"):
+            self.cases().new_record()
+
+    def _wire(self, key: str, screen: Screen) -> None:
+        """Connect the optional signals a screen offers."""
+        for name, slot in (
+            ("caseRequested", self.open_case),
+            ("caseOpened", self.open_case),
+            ("newCaseRequested", self.new_case),
+            ("screenRequested", self.show_screen),
+            ("message", self.show_message),
+            ("restartRequested", self.restartRequested.emit),
+        ):
+            signal = getattr(screen, name, None)
+            if isinstance(signal, SignalInstance):
+                signal.connect(slot)
+
+    def _nav_changed(self, row: int) -> None:
+        if 0 <= row < len(SCREENS):
+            self.show_screen(SCREENS[row].key)
+
+    # -- actions ---------------------------------------------------------------------------------
+    def _make_actions(self) -> None:
+        menu_file = self.menuBar().addMenu("文件")
+        menu_go = self.menuBar().addMenu("转到")
+        self.new_action = self._action(menu_file, "新建", QKeySequence.StandardKey.New, self._new)
+        self.save_action = self._action(
+            menu_file, "保存", QKeySequence.StandardKey.Save, self._save
+        )
+        self.print_action = self._action(
+            menu_file, "打印…", QKeySequence.StandardKey.Print, self._print
+        )
+        self.sync_action = self._action(menu_file, "同步", QKeySequence("F5"), self._sync)
+        self._sync_connected = False
+        menu_file.addSeparator()
+        self.switch_user_action = self._action(
+            menu_file, "切换用户…", QKeySequence("Ctrl+Shift+U"), self.switch_user
+        )
+        self.quit_action = self._action(menu_file, "退出", QKeySequence("Ctrl+Q"), self.close)
+        self.find_action = self._action(
+            menu_go, "搜索案件", QKeySequence.StandardKey.Find, self.focus_search
+        )
+        for i, spec in enumerate(SCREENS):
+            self._action(menu_go, spec.title, QKeySequence(f"Ctrl+{i + 1}"), self._goer(spec.key))
+
+    def _goer(self, key: str) -> Callable[[], object]:
+        return lambda: self.show_screen(key)
+
+    def _action(
+        self,
+        menu: object,
+        text: str,
+        key: QKeySequence | QKeySequence.StandardKey,
+        slot: Callable[[], object],
+    ) -> QAction:
+        action = QAction(text, self)
+        action.setShortcut(key if isinstance(key, QKeySequence) else QKeySequence(key))
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.triggered.connect(lambda _checked=False: slot())
+        add = getattr(menu, "addAction", None)
+        if add is not None:
+            add(action)
+        self.addAction(action)
+        return action
+
+    def _new(self) -> None:
+        if not self.current_screen.new_record():
+            self.new_case()
+
+    def _save(self) -> None:
+        if not self.current_screen.save():
+            self.show_message("当前页面没有需要保存的内容。")
+
+    def _print(self) -> None:
+        if not self.current_screen.print_current():
+            self.show_message("打印和导出PDF功能将在文书模块中提供。")
+
+    def _sync(self) -> None:
+        if self._sync_connected:
+            self.syncRequested.emit()
+        else:
+            self.show_message("尚未配置市级服务器，暂不能同步。数据已安全保存在本机。")
+
+    def set_sync_available(self, available: bool) -> None:
+        """The sync engine is connected to :attr:`syncRequested`."""
+        self._sync_connected = available
+
+    def focus_search(self) -> None:
+        if self.show_screen("cases"):
+            self.cases().focus_search()
+
+    def switch_user(self) -> None:
+        if not self.current_screen.can_leave():
+            return
+        for screen in self.screens.values():
+            screen.flush_drafts()
+        try:
+            from ui.user_switch import switch_user
+        except ImportError:  # the settings work has not landed
+            self.show_message("切换用户功能尚不可用。")
+            return
+        switch_user(self.ctx, self)
+
+    # -- status bar ------------------------------------------------------------------------------
+    def refresh_overview(self) -> None:
+        if not self.ctx.tasks.closed:
+            self.ctx.tasks.run(
+                load_overview, on_success=self._apply_overview, on_failure=self._show_error
+            )
+
     @property
     def overview(self) -> Overview | None:
         return self._overview
 
-    def focus_search(self) -> None:
-        self.search_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.search_box.selectAll()
-
-    def showing_results(self) -> bool:
-        return self.stack.currentIndex() == PAGE_RESULTS
-
-    def refresh_overview(self) -> None:
-        """Read the title and status bar figures again (on the worker)."""
-        if not self._tasks.closed:
-            self._tasks.run(
-                load_overview, on_success=self._apply_overview, on_failure=self._show_error
-            )
-
-    # -- internals -----------------------------------------------------------------------------
-    def _make_case_table(self) -> QTableView:
-        table = QTableView(self)
-        table.setObjectName("caseTable")
-        table.setModel(self.case_model)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setAlternatingRowColors(True)
-        table.setWordWrap(False)
-        table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        table.setCornerButtonEnabled(False)
-        rows = table.verticalHeader()
-        rows.hide()
-        # Fixed row heights: the view never measures rows, so a million rows cost nothing.
-        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        rows.setDefaultSectionSize(table.fontMetrics().height() + 10)
-        header = table.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setStretchLastSection(False)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        scale = max(1.0, table.fontMetrics().height() / 17)
-        for i, column in enumerate(COLUMNS):
-            table.setColumnWidth(i, int(column.width * scale))
-        header.setSectionResizeMode(COLUMN_INDEX["parties"], QHeaderView.ResizeMode.Stretch)
-        order = Qt.SortOrder.DescendingOrder if DEFAULT_DESCENDING else Qt.SortOrder.AscendingOrder
-        self._sort_column, self._sort_order = COLUMN_INDEX["registered_on"], order
-        header.setSortIndicator(self._sort_column, order)
-        header.sortIndicatorChanged.connect(self._on_sort_indicator)
-        table.setSortingEnabled(True)
-        return table
-
-    def _on_sort_indicator(self, column: int, order: Qt.SortOrder) -> None:
-        if COLUMNS[column].sort_key is None:  # 当事人: not sortable, put the arrow back
-            self.case_table.horizontalHeader().setSortIndicator(self._sort_column, self._sort_order)
-            return
-        self._sort_column, self._sort_order = column, order
-
     def _apply_overview(self, overview: Overview) -> None:
         self._overview = overview
         self.setWindowTitle(window_title(overview))
+        self.office_label.setText(overview.office_name)
         self.pending_label.setText(pending_text(overview.pending_sync))
+        self.count_label.setText(case_count_text(overview.case_count))
+        self.sync_label.setText(
+            f"上次同步 {overview.last_sync}" if overview.last_sync else "尚未同步"
+        )
 
-    def _show_count(self, count: int) -> None:
-        self.count_label.setText(case_count_text(count))
+    def _show_user(self) -> None:
+        self.user_label.setText(f"当前用户：{self.ctx.user.display}")
 
-    def _show_results(self, query: str, found: int) -> None:
-        if found >= self.search.limit:
-            self.results_label.setText(
-                f"“{query}”的搜索结果：最相关的前 {found} 条（输入更多字可缩小范围）"
-            )
-        elif found:
-            self.results_label.setText(f"“{query}”的搜索结果：{found} 条")
-        else:
-            self.results_label.setText(f"没有找到与“{query}”匹配的记录。")
-        self.stack.setCurrentIndex(PAGE_RESULTS)
-
-    def _show_case_list(self) -> None:
-        self.stack.setCurrentIndex(PAGE_CASES)
-
-    def _set_hint(self, hint: str) -> None:
-        self.hint_label.setText(hint)
-        self.hint_label.setVisible(bool(hint))
-
-    def _show_message(self, message: str) -> None:
+    def show_message(self, message: str) -> None:
         self.statusBar().showMessage(message, MESSAGE_TIMEOUT_MS)
 
     def _show_error(self, exc: BaseException) -> None:
-        self._show_message(friendly_message(exc))
-
-    def _open_hit(self, index: QModelIndex) -> None:
-        hit = self.search_model.hit(index.row())
-        if hit is not None:
-            self.hitActivated.emit(hit.kind, hit.ref_id)
+        self.show_message(friendly_message(exc))
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self._current >= 0 and not self.current_screen.can_leave():
+            event.ignore()
+            return
+        for screen in self.screens.values():
+            screen.flush_drafts()
         self._status_timer.stop()
-        self.search.stop()
+        cases = self.screens.get("cases")
+        if isinstance(cases, CasesScreen):
+            cases.search.stop()
         super().closeEvent(event)
 
 
-__all__ = ["SEARCH_PLACEHOLDER", "MainWindow"]
+def default_factories() -> dict[str, Callable[[AppContext, QWidget], Screen]]:
+    """Every screen; those whose modules are not there yet show what is coming."""
+
+    def cases(ctx: AppContext, parent: QWidget) -> Screen:
+        return CasesScreen(ctx, parent)
+
+    def lazy(module: str, cls: str, title: str) -> Callable[[AppContext, QWidget], Screen]:
+        def make(ctx: AppContext, parent: QWidget) -> Screen:
+            import importlib
+
+            try:
+                found = getattr(importlib.import_module(module), cls)
+            except (ImportError, AttributeError):
+                return PlaceholderScreen(ctx, title, f"“{title}”功能正在建设中。", parent)
+            screen: Screen = found(ctx, parent)
+            return screen
+
+        return make
+
+    return {
+        "home": lazy("ui.home_screen", "HomeScreen", "工作台"),
+        "cases": cases,
+        "understanders": lazy("ui.understanders_screen", "UnderstandersScreen", "法律明白人"),
+        "consultations": lazy("ui.consultations_screen", "ConsultationsScreen", "法律咨询"),
+        "adviser_logs": lazy("ui.adviser_logs_screen", "AdviserLogsScreen", "顾问日志"),
+        "statistics": lambda ctx, parent: PlaceholderScreen(
+            ctx, "统计", "统计报表、到期提醒和Excel导出将在统计模块中提供。", parent
+        ),
+        "settings": lazy("ui.settings_screen", "SettingsScreen", "设置"),
+    }

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from justice_desktop.store.database import Store
 from justice_desktop.store.outbox import pending_count
+from justice_desktop.store.queries import CaseQueries
 from justice_desktop.store.session import is_demo
 
 APP_TITLE = "司法所工作台"
@@ -17,6 +18,8 @@ class Overview:
     office_name: str
     demo: bool
     pending_sync: int
+    last_sync: str | None = None
+    case_count: int = 0
 
 
 def office_name(store: Store) -> str:
@@ -31,8 +34,18 @@ def office_name(store: Store) -> str:
     return str(name or "")
 
 
+LAST_SYNC_META = "last_sync_at"
+
+
 def load_overview(store: Store) -> Overview:
-    return Overview(office_name(store), is_demo(store.data_dir), pending_count(store))
+    last = store.meta(LAST_SYNC_META)
+    return Overview(
+        office_name(store),
+        is_demo(store.data_dir),
+        pending_count(store),
+        last.replace("T", " ")[:16] if last else None,
+        CaseQueries(store).count(),
+    )
 
 
 def window_title(overview: Overview | None) -> str:

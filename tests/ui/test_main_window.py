@@ -1,171 +1,101 @@
-"""The main window: case list, debounced search on the worker, status bar."""
+"""The main window: navigation, status bar, shortcuts, screens built on first use."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
 
-from justice_desktop.store.search import SearchHit
-from tests.ui.conftest import CASES, type_text
-from tests.ui.factories import MadeCase
-from ui import search_results
-from ui.case_rows import COLUMN_INDEX
-from ui.main_window import SEARCH_PLACEHOLDER, MainWindow
-from ui.qt import QApplication, QLineEdit, Qt
-from ui.search_results import HIT_KIND_ROLE, HIT_REF_ROLE
-from ui.tasks import TaskManager
+from tests.ui.conftest import CASES
+from ui.cases_screen import CasesScreen
+from ui.context import AppContext
+from ui.main_window import SCREENS, MainWindow
+from ui.qt import QApplication, QLabel, Qt
 
 
 @pytest.fixture
-def window(qtbot: QtBot, tasks: TaskManager) -> Iterator[MainWindow]:
-    win = MainWindow(tasks)
+def window(qtbot: QtBot, ctx: AppContext) -> Iterator[MainWindow]:
+    win = MainWindow(ctx, start="cases")
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)
-    qtbot.waitUntil(lambda: win.case_model.loaded and win.overview is not None, timeout=5000)
+    qtbot.waitUntil(
+        lambda: win.overview is not None and win.cases().case_model.loaded, timeout=5000
+    )
     yield win
     win.close()
-
-
-def shown_case_number(win: MainWindow, row: int) -> object:
-    model = win.case_table.model()
-    return model.data(model.index(row, COLUMN_INDEX["case_number"]))
 
 
 def test_title_and_status_bar(window: MainWindow) -> None:
     assert window.windowTitle() == "司法所工作台 — 河东区城关街司法所（演示数据）"
     assert window.count_label.text() == f"共 {CASES} 件案件"
+    assert window.office_label.text() == "河东区城关街司法所"
+    assert window.user_label.text().startswith("当前用户：")
     assert window.pending_label.text().startswith("待同步 ")
     assert int(window.pending_label.text().split()[1]) > 0  # registrations wait for sync
+    assert window.sync_label.text() == "尚未同步"
 
 
-def test_case_list_is_shown_newest_first(window: MainWindow, made: list[MadeCase]) -> None:
-    assert not window.showing_results()
-    assert window.case_table.isVisible()
-    assert shown_case_number(window, 0) == made[-1].case_number
-    assert (
-        window.case_table.horizontalHeader().sortIndicatorSection() == COLUMN_INDEX["registered_on"]
-    )
-
-
-def test_search_box_placeholder(window: MainWindow) -> None:
-    box = window.findChild(QLineEdit, "searchBox")
-    assert box is window.search_box
-    assert (
-        box.placeholderText()
-        == SEARCH_PLACEHOLDER
-        == "搜索姓名、拼音首字母、身份证号、电话、案号或关键词"
-    )
-
-
-def test_typing_a_name_shows_hits_after_the_pause(
-    qtbot: QtBot, window: MainWindow, made: list[MadeCase]
-) -> None:
-    type_text(qtbot, window.search_box, "欧阳娜娜")
-    assert not window.showing_results()  # debounced: nothing yet
-    qtbot.waitUntil(window.showing_results, timeout=5000)
-    model = window.search_model
-    expected = {c.case_id for c in made if c.applicant == "欧阳娜娜"}
-    assert model.rowCount() == len(expected)
-    assert {
-        model.data(model.index(r, 0), HIT_REF_ROLE) for r in range(model.rowCount())
-    } == expected
-    first = str(model.data(model.index(0, 0)))
-    assert first.startswith("[案件] （2025）津东城人调字第")
-    assert "欧阳**与司马**" in first  # masked in the list, too
-    assert "欧阳娜娜" not in first
-    assert model.data(model.index(0, 0), HIT_KIND_ROLE) == "case"
-    assert window.results_view.isVisible()
-    assert not window.case_table.isVisible()
-    assert "搜索结果" in window.results_label.text()
-
-
-def test_one_search_per_pause(
-    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    queries: list[str] = []
-    real_search = search_results.search
-
-    def counting(conn: Any, query: str, **kwargs: Any) -> list[SearchHit]:
-        queries.append(query)
-        return real_search(conn, query, **kwargs)
-
-    monkeypatch.setattr(search_results, "search", counting)
-    qtbot.keyClicks(window.search_box, "zs")  # two keystrokes, one search
-    qtbot.waitUntil(window.showing_results, timeout=5000)
-    qtbot.wait(300)
-    assert queries == ["zs"]
-
-
-def test_pinyin_initials_and_case_number(
-    qtbot: QtBot, window: MainWindow, made: list[MadeCase]
-) -> None:
-    qtbot.keyClicks(window.search_box, "oynn")
-    qtbot.waitUntil(lambda: window.search_model.rowCount() > 0, timeout=5000)
-    window.search_box.clear()
-    type_text(qtbot, window.search_box, "人调字第7号")
-    qtbot.waitUntil(lambda: window.search.active_query == "人调字第7号", timeout=5000)
-    hits = window.search_model.hits
-    assert hits[0].ref_id == next(c.case_id for c in made if c.case_number.endswith("第7号"))
-
-
-def test_clearing_the_search_returns_to_the_case_list(qtbot: QtBot, window: MainWindow) -> None:
-    type_text(qtbot, window.search_box, "张三")
-    qtbot.waitUntil(window.showing_results, timeout=5000)
-    window.search_box.clear()
-    assert not window.showing_results()  # at once, no debounce
-    assert window.search_model.rowCount() == 0
-    assert window.case_table.isVisible()
-    assert shown_case_number(window, 0) == f"（2025）津东城人调字第{CASES}号"
-
-
-def test_escape_clears_the_search(qtbot: QtBot, window: MainWindow) -> None:
-    type_text(qtbot, window.search_box, "张三")
-    qtbot.waitUntil(window.showing_results, timeout=5000)
-    window.search_box.setFocus()
-    qtbot.keyClick(window.search_box, Qt.Key.Key_Escape)
-    assert window.search_box.text() == ""
-    assert not window.showing_results()
-
-
-def test_no_hits_and_a_hint_for_short_numbers(qtbot: QtBot, window: MainWindow) -> None:
-    qtbot.keyClicks(window.search_box, "98")
-    qtbot.waitUntil(window.showing_results, timeout=5000)
-    assert window.search_model.rowCount() == 0
-    assert "没有找到" in window.results_label.text()
-    assert window.hint_label.isVisible()
-    assert "至少输入3位" in window.hint_label.text()
-
-
-def test_ctrl_f_focuses_the_search_box(qtbot: QtBot, window: MainWindow) -> None:
+def test_navigation_lists_every_screen_and_switches(qtbot: QtBot, window: MainWindow) -> None:
+    titles = [window.nav.item(i).text() for i in range(window.nav.count())]
+    assert titles == ["工作台", "调解案件", "法律明白人", "法律咨询", "顾问日志", "统计", "设置"]
+    assert window.current_key == "cases"
+    assert set(window.screens) == {"cases"}  # the others are built when first shown
+    window.nav.setCurrentRow(5)
+    assert window.current_key == "statistics"
+    assert "统计" in window.stack.currentWidget().findChild(QLabel).text()
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5000)
-    window.case_table.setFocus()
-    qtbot.waitUntil(window.case_table.hasFocus, timeout=5000)
-    qtbot.keyClick(window.case_table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(window.search_box.hasFocus, timeout=5000)
+    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_key == "cases"
+    assert window.nav.currentRow() == 1
 
 
-def test_activating_a_hit_reports_it(
-    qtbot: QtBot, window: MainWindow, made: list[MadeCase]
+def test_every_screen_opens(window: MainWindow) -> None:
+    for spec in SCREENS:
+        assert window.show_screen(spec.key)
+        assert window.current_key == spec.key
+        assert window.screens[spec.key].isVisible()
+
+
+def test_ctrl_f_goes_to_the_case_search(qtbot: QtBot, window: MainWindow) -> None:
+    window.show_screen("statistics")
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5000)
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_key == "cases"
+    qtbot.waitUntil(window.cases().search_box.hasFocus, timeout=5000)
+
+
+def test_ctrl_n_opens_a_new_case_and_f5_explains_sync(qtbot: QtBot, window: MainWindow) -> None:
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5000)
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    cases = window.cases()
+    assert isinstance(cases, CasesScreen) and cases.editing
+    assert cases.editor.title.text() == "登记纠纷"
+    qtbot.keyClick(window, Qt.Key.Key_F5)
+    assert "服务器" in window.statusBar().currentMessage()
+
+
+def test_leaving_unsaved_case_asks_and_cancel_stays(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    type_text(qtbot, window.search_box, "赵敏")
-    qtbot.waitUntil(lambda: window.search_model.rowCount() > 0, timeout=5000)
-    with qtbot.waitSignal(window.hitActivated, timeout=5000) as blocker:
-        window.results_view.activated.emit(window.search_model.index(0, 0))
-    kind, ref = blocker.args
-    assert kind == "case"
-    assert ref in {c.case_id for c in made if c.applicant == "赵敏"}
+    import ui.case_editor as editor_module
 
+    asked: list[str] = []
 
-def test_not_sortable_column_keeps_the_order(qtbot: QtBot, window: MainWindow) -> None:
-    header = window.case_table.horizontalHeader()
-    header.setSortIndicator(COLUMN_INDEX["parties"], Qt.SortOrder.AscendingOrder)
-    assert header.sortIndicatorSection() == COLUMN_INDEX["registered_on"]
-    header.setSortIndicator(COLUMN_INDEX["case_number"], Qt.SortOrder.AscendingOrder)
-    qtbot.waitUntil(lambda: window.case_model.query.sort == "case_number", timeout=5000)
-    assert shown_case_number(window, 0) == "（2025）津东城人调字第1号"  # by year, then number
-    assert shown_case_number(window, 1) == "（2025）津东城人调字第2号"  # not 第10号 (text order)
+    def answer(_parent: object, what: str = "") -> str:
+        asked.append(what)
+        return "cancel"
+
+    monkeypatch.setattr(editor_module, "ask_unsaved", answer)
+    window.new_case()
+    editor = window.cases().editor
+    editor.registration.summary.setPlainText("邻居漏水")
+    assert not window.show_screen("home")
+    assert asked == ["本案件"]
+    assert window.current_key == "cases" and window.nav.currentRow() == 1
+    monkeypatch.setattr(editor_module, "ask_unsaved", lambda *_a: "discard")
+    assert window.show_screen("home")
