@@ -4,18 +4,23 @@ The generator (:mod:`justice_desktop.demo.generator`) makes the records; the bul
 (:mod:`justice_desktop.store.bulk`) inserts them fast, without outbox entries. A database with
 demo data is marked ``meta.demo_data = 1`` and is never synced.
 
-The next chunk is generated while the previous one is committed (see
-:func:`justice_desktop.store.bulk.load_batches`).
+Large loads (:data:`SUBPROCESS_MIN_CASES` cases or more) generate the cases and their search
+documents in worker processes (:mod:`justice_desktop.demo.parallel`) while this process writes
+them; smaller ones, and a frozen (PyInstaller) program, do everything here, generating the next
+chunk while the previous one is committed (see :func:`justice_desktop.store.bulk.load_batches`).
+Both ways give the same data.
 """
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from datetime import date
 
 from justice_desktop.demo.generator import CommitteeRef, DemoBatch, DemoGenerator, StaffRef
+from justice_desktop.demo.parallel import GeneratorSpec, ReadyBatches
 from justice_desktop.store import bulk
 from justice_desktop.store.code_tables import load_tables
 from justice_desktop.store.database import Store
@@ -23,9 +28,11 @@ from justice_desktop.store.office import SYSTEM_USER, committees, users
 from justice_desktop.store.records import new_id
 from justice_desktop.validation import ValidationError
 
-__all__ = ["DEFAULT_CHUNK_CASES", "DemoReport", "load_demo_data"]
+__all__ = ["DEFAULT_CHUNK_CASES", "SUBPROCESS_MIN_CASES", "DemoReport", "load_demo_data"]
 
 DEFAULT_CHUNK_CASES = 20_000
+#: From this many cases on, worker processes generate them (starting one costs about a second).
+SUBPROCESS_MIN_CASES = 50_000
 
 
 @dataclass(frozen=True)
@@ -72,14 +79,18 @@ def load_demo_data(
     progress: Callable[[int, int], bool] | None = None,
     today: date | None = None,
     chunk_cases: int = DEFAULT_CHUNK_CASES,
+    subprocess_generator: bool | None = None,
+    workers: int | None = None,
 ) -> DemoReport:
     """Generate ``cases`` demo cases (and the office's other records) and write them.
 
     The same ``seed`` and ``today`` (default: the store's clock) give the same data.
     ``progress(done, total)`` is called after each committed chunk of cases; returning False
     stops there, leaving whole cases only. Outbox entries are not written: see
-    :mod:`justice_desktop.store.bulk`. ``subprocess_generator``: generate in a child process
-    (default: for :data:`SUBPROCESS_MIN_CASES` cases or more, unless the program is frozen).
+    :mod:`justice_desktop.store.bulk`. ``subprocess_generator``: generate in worker
+    processes (``workers`` of them, default: one per core but one; see
+    :mod:`justice_desktop.demo.parallel`); by default for :data:`SUBPROCESS_MIN_CASES` cases or
+    more, unless the program is frozen. It does not change the data.
     """
     if cases < 0:
         raise ValidationError("cases", "案件数量不能为负数。")
@@ -115,23 +126,49 @@ def load_demo_data(
         id_salt=new_id()[:16],
     )
 
-    def batches() -> Generator[DemoBatch, None, None]:
-        yield generator.office_batch()
-        yield from generator.case_batches(chunk_cases)
-
-    stream = batches()
-    try:
-        result = bulk.load_batches(
-            store,
-            stream,
+    chunks = generator.case_chunks(chunk_cases)
+    if subprocess_generator is None:
+        subprocess_generator = cases >= SUBPROCESS_MIN_CASES and not getattr(sys, "frozen", False)
+    producer: ReadyBatches | None = None
+    if subprocess_generator and chunks:
+        spec = GeneratorSpec(
+            cases=cases,
+            seed=seed,
+            today=generator.today,
             tables=tables,
+            committees=refs,
+            staff=staff,
+            seq_base=bases,
+            id_salt=generator.id_salt,
             user_id=acting,
-            total_cases=cases,
-            progress=progress,
-            note=lambda r: f"seed={seed},{bulk.default_note(r)}",
         )
+        producer = ReadyBatches(spec, chunks, workers=workers)  # starts working at once
+
+    def batches() -> Generator[DemoBatch | bulk.ReadyBatch, None, None]:
+        yield generator.office_batch()
+        if producer is not None:
+            yield from producer
+        else:
+            for chunk in chunks:
+                yield generator.chunk_batch(chunk)
+
+    try:
+        stream = batches()
+        try:
+            result = bulk.load_batches(
+                store,
+                stream,
+                tables=tables,
+                user_id=acting,
+                total_cases=cases,
+                progress=progress,
+                note=lambda r: f"seed={seed},{bulk.default_note(r)}",
+            )
+        finally:
+            stream.close()
     finally:
-        stream.close()
+        if producer is not None:
+            producer.close()
     c = result.counts
     return DemoReport(
         cases=result.cases,

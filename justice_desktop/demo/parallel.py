@@ -1,0 +1,152 @@
+"""Make demo batches in worker processes while the loading process writes.
+
+Generating a case and making its search documents is pure Python and costs about as much as
+writing it, so a large load hands both to worker processes: each worker makes whole chunks
+(:meth:`DemoGenerator.chunk_batch`, then :func:`justice_desktop.store.bulk.prepare_batch`)
+and sends back a picklable :class:`~justice_desktop.store.bulk.ReadyBatch`; the loading
+process only writes them, in order. A chunk does not depend on the chunks before it, so the
+data is the same, field for field, as when everything runs in one process.
+
+Workers are started with ``spawn`` (never ``fork``: the window's process has Qt threads) and
+ignore Ctrl+C (the loading process decides). Closing :class:`ReadyBatches` (at the end of a
+load, a cancelled or a failed one) drops the chunks not started and waits for the running
+ones, so no process is left behind.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import date
+
+from justice_desktop.codes.tables import CodeTable
+from justice_desktop.demo.generator import CaseChunk, CommitteeRef, DemoGenerator, StaffRef
+from justice_desktop.store.bulk import ReadyBatch, prepare_batch
+
+__all__ = ["GeneratorSpec", "ReadyBatches", "default_workers", "make_ready_batch"]
+
+MAX_WORKERS = 4
+
+
+@dataclass(frozen=True)
+class GeneratorSpec:
+    """What a worker needs to make the same :class:`DemoGenerator` as the loading process,
+    and the user the rows are written by."""
+
+    cases: int
+    seed: int
+    today: date
+    tables: Mapping[str, CodeTable]
+    committees: Sequence[CommitteeRef]
+    staff: Sequence[StaffRef]
+    seq_base: Mapping[tuple[str, int], int]
+    id_salt: str
+    user_id: str
+
+    def generator(self) -> DemoGenerator:
+        return DemoGenerator(
+            cases=self.cases,
+            seed=self.seed,
+            today=self.today,
+            tables=self.tables,
+            committees=self.committees,
+            staff=self.staff,
+            seq_base=self.seq_base,
+            id_salt=self.id_salt,
+        )
+
+
+def default_workers() -> int:
+    """One worker per core but the one the loading process writes with (at least one)."""
+    return max(1, min(MAX_WORKERS, (os.cpu_count() or 1) - 1))
+
+
+def make_ready_batch(generator: DemoGenerator, chunk: CaseChunk, user_id: str) -> ReadyBatch:
+    """The cases of ``chunk``, ready to write: what a worker makes (and the loading process
+    itself, without workers)."""
+    return prepare_batch(generator.chunk_batch(chunk), generator.tables, user_id)
+
+
+# -- in the worker -------------------------------------------------------------------------
+
+_worker: tuple[DemoGenerator, str] | None = None
+
+
+def _start_worker(spec: GeneratorSpec) -> None:
+    global _worker
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _worker = (spec.generator(), spec.user_id)
+
+
+def _make(chunk: CaseChunk) -> ReadyBatch:
+    if _worker is None:  # pragma: no cover - the pool always runs _start_worker first
+        raise RuntimeError("demo data worker not started")
+    generator, user_id = _worker
+    return make_ready_batch(generator, chunk, user_id)
+
+
+# -- in the loading process ----------------------------------------------------------------
+
+
+class ReadyBatches:
+    """The batches of ``chunks``, in order, made by ``workers`` processes (default:
+    :func:`default_workers`), which start at once and each work a chunk ahead at most.
+    :meth:`close` (or the ``with`` block's end) drops the chunks not started, waits for the
+    running ones and ends the workers."""
+
+    def __init__(
+        self, spec: GeneratorSpec, chunks: Iterable[CaseChunk], *, workers: int | None = None
+    ) -> None:
+        self._ahead = (workers or default_workers()) + 1
+        self._todo = iter(chunks)
+        self._pending: deque[Future[ReadyBatch]] = deque()
+        self._pool: ProcessPoolExecutor | None = ProcessPoolExecutor(
+            max_workers=workers or default_workers(),
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_worker,
+            initargs=(spec,),
+        )
+        try:
+            self._submit()
+        except BaseException:
+            self.close()
+            raise
+
+    def _submit(self) -> None:
+        while self._pool is not None and len(self._pending) < self._ahead:
+            chunk = next(self._todo, None)
+            if chunk is None:
+                return
+            self._pending.append(self._pool.submit(_make, chunk))
+
+    def __iter__(self) -> Iterator[ReadyBatch]:
+        return self
+
+    def __next__(self) -> ReadyBatch:
+        if not self._pending:
+            self.close()
+            raise StopIteration
+        try:
+            ready = self._pending.popleft().result()
+            self._submit()
+        except BaseException:
+            self.close()
+            raise
+        return ready
+
+    def close(self) -> None:
+        pool, self._pool = self._pool, None
+        self._pending.clear()
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> ReadyBatches:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
