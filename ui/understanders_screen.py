@@ -169,7 +169,7 @@ class UnderstandersScreen(Screen):
 
         # -- top bar: year and target
         self.year = QSpinBox(self)
-        self.year.setRange(FIRST_YEAR, max(ctx.today().year, FIRST_YEAR) + 1)
+        self.year.setRange(FIRST_YEAR, max(ctx.today().year, FIRST_YEAR))
         self.year.setValue(ctx.today().year)
         self.year.setSuffix(" 年")
         self.target_label = QLabel(self)

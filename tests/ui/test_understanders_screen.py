@@ -12,7 +12,7 @@ from justice_desktop.domain.understanders import TrainingInput, UnderstanderInpu
 from justice_desktop.store.database import Store
 from justice_desktop.store.understanders import UnderstanderService, roster_with_hours
 from tests.ui.conftest import MessageBoxCatcher, type_text
-from ui.context import AppContext
+from ui.context import AppContext, CurrentUser
 from ui.qt import (
     QKeySequence,
     QListWidgetItem,
@@ -441,3 +441,57 @@ def test_reacts_to_records_changed_elsewhere(
     with qtbot.waitSignal(host.screen.rosterLoaded, timeout=5000):
         ctx.notify("understanders")
     assert roster_names(host) == ["赵一", "钱二", "孙三"]
+
+
+def test_training_draft_keeps_the_ticks(
+    qtbot: QtBot, ctx: AppContext, tasks: TaskManager, people: dict[str, str]
+) -> None:
+    host = open_host(qtbot, ctx)
+    host.screen.tabs.setCurrentIndex(1)
+    press(qtbot, host.screen.training_view, "Ctrl+N")
+    form = host.screen.training_form
+    qtbot.waitUntil(lambda: form.people.count() == 3, timeout=5000)
+    type_text(qtbot, form.topic, "人民调解技巧")
+    item = form.item_for("孙三")
+    assert item is not None
+    form.people.setFocus()
+    form.people.setCurrentItem(item)
+    qtbot.keyClick(form.people, Qt.Key.Key_Space)
+    assert form.checked_ids() == [people["孙三"]]
+    host.screen.flush_drafts()  # the program is closing
+    qtbot.waitUntil(
+        lambda: tasks.call(lambda s: s.scalar("SELECT count(*) FROM drafts")) == 1, timeout=5000
+    )
+    host.close()
+
+    again = open_host(qtbot, ctx)
+    again.screen.tabs.setCurrentIndex(1)
+    press(qtbot, again.screen.training_view, "Ctrl+N")
+    new_form = again.screen.training_form
+    qtbot.waitUntil(lambda: new_form.topic.text() == "人民调解技巧", timeout=5000)
+    assert new_form.checked_ids() == [people["孙三"]]
+    assert "已勾选 1 人" in new_form.count_label.text()
+
+
+def test_switching_user_keeps_the_draft_for_its_owner(
+    qtbot: QtBot, host: Host, ctx: AppContext, tasks: TaskManager
+) -> None:
+    first = ctx.user
+    press(qtbot, host.screen.roster_view, "Ctrl+N")
+    type_text(qtbot, host.screen.form.name, "吴六")
+    with qtbot.waitSignal(host.screen.rosterLoaded, timeout=5000):
+        ctx.set_user(CurrentUser("someone-else", "值班员", first.role))
+    assert host.screen.page == "roster"
+    qtbot.waitUntil(
+        lambda: (
+            tasks.call(lambda s: s.query("SELECT user_id, draft_key FROM drafts"))
+            == [{"user_id": first.id, "draft_key": "understander:new"}]
+        ),
+        timeout=5000,
+    )
+    # the other user's new form starts empty
+    press(qtbot, host.screen.roster_view, "Ctrl+N")
+    tasks.call(lambda s: None)  # the draft look-up has run …
+    qtbot.wait(50)  # … and its answer has been delivered
+    assert host.screen.form.name.text() == ""
+    assert not host.screen.form.note.isVisibleTo(host.screen.form)
