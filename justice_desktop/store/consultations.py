@@ -152,6 +152,25 @@ class AdviserLogService:
         )
         return [str(r["adviser"]) for r in rows]
 
+    def villages(self) -> list[str]:
+        """Every village (community) with a log entry, sorted (for completion)."""
+        rows = self.store.query(
+            "SELECT DISTINCT village FROM adviser_logs WHERE deleted = 0 ORDER BY village"
+        )
+        return [str(r["village"]) for r in rows]
+
+    def shortfalls_for(
+        self, year: int, until: date, adviser: str | None = None
+    ) -> list[AdviserShortfall]:
+        """:meth:`shortfalls` of every village served up to ``year`` (see :meth:`assignments`),
+        only those of ``adviser`` if given."""
+        assignments = {
+            village: who
+            for village, who in self.assignments(year).items()
+            if not adviser or who == adviser
+        }
+        return self.shortfalls(assignments, year, until)
+
     def assignments(self, year: int) -> dict[str, str]:
         """Village → adviser of its latest entry up to the end of ``year`` (also from earlier
         years, so a village with no visit at all this year is still checked)."""

@@ -42,3 +42,24 @@ def test_assignments_latest_adviser_up_to_the_year(store: Store, ids: dict[str, 
         ("西村", "2025-01"),
         ("西村", "2025-02"),
     }
+
+
+def test_villages_and_shortfalls_for_one_adviser(store: Store, ids: dict[str, str]) -> None:
+    svc = AdviserLogService(store)
+    user = ids["user_id"]
+    _log(svc, user, "周律师", "东村", datetime(2025, 1, 8, 9))
+    _log(svc, user, "吴律师", "西村", datetime(2025, 1, 9, 9))
+    assert svc.villages() == sorted(["东村", "西村"])
+    until = date(2025, 2, 1)
+    every = svc.shortfalls_for(2025, until)
+    assert {(s.village, s.kind) for s in every} == set()  # January visited, no quarter ended
+    until = date(2025, 4, 1)
+    every = svc.shortfalls_for(2025, until)
+    assert {s.adviser for s in every} == {"周律师", "吴律师"}
+    mine = svc.shortfalls_for(2025, until, adviser="周律师")
+    assert mine and {s.adviser for s in mine} == {"周律师"}
+    assert {(s.period, s.kind) for s in mine} == {
+        ("2025-02", "visit"),
+        ("2025-03", "visit"),
+        ("2025Q1", "lecture"),
+    }
