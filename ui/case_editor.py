@@ -127,8 +127,6 @@ class CaseEditor(QWidget):
         self.session = SessionForm(now, self)
         self.extension = ExtensionForm(today, self)
         self.agreement = AgreementForm(today, self)
-        self.success_button = QPushButton("确认调解成功", self)
-        self.success_button.setObjectName("markSuccess")
         self.failure = FailureForm(ctx.tables, today, self)
         self.follow_up = FollowUpForm(today, user, self)
         self.judicial_apply = JudicialApplyForm(today, self)
@@ -155,7 +153,7 @@ class CaseEditor(QWidget):
         self.tabs.addTab(self._stage_tab("investigations", [self.investigation]), "调查")
         self.tabs.addTab(self._stage_tab("sessions", [self.session, self.extension]), "调解")
         self.tabs.addTab(
-            self._stage_tab("agreement", [self.agreement, self.success_button, self.failure]),
+            self._stage_tab("agreement", [self.agreement, self.failure]),
             "协议",
         )
         self.tabs.addTab(self._stage_tab("follow_ups", [self.follow_up]), "回访")
@@ -190,7 +188,6 @@ class CaseEditor(QWidget):
             form.submitRequested.connect(lambda n=name: self.submit(n))
         self.save_button.clicked.connect(self.save)
         self.back_button.clicked.connect(self.leave)
-        self.success_button.clicked.connect(self.mark_success)
         ctx.userChanged.connect(self._user_changed)
         self._apply_status(None)
 
@@ -300,7 +297,7 @@ class CaseEditor(QWidget):
         self.views["follow_ups"].setHtml(follow_ups_html(f))
         self.views["judicial"].setHtml(judicial_html(f))
         self.views["archive"].setHtml(archive_html(f, self.ctx.tables))
-        pending = [j for j in f.judicial_confirmations if not j.get("result")]
+        pending = [j for j in f.judicial_confirmations if j.get("result") == "applied"]
         self.judicial_result.confirmation_id = str(pending[-1]["id"]) if pending else None
         self.attachments.clear()
         for a in f.attachments:
@@ -324,11 +321,6 @@ class CaseEditor(QWidget):
             form.set_allowed(form.action in allowed)
         self.judicial_result.set_allowed(
             "judicial_confirmation" in allowed and self.judicial_result.confirmation_id is not None
-        )
-        self.success_button.setEnabled(
-            status in ("registered", "mediating")
-            and self.file is not None
-            and self.file.agreement is not None
         )
         attach = status is not None and "attach" in allowed
         self.add_attachment_button.setEnabled(attach)
@@ -460,13 +452,6 @@ class CaseEditor(QWidget):
             form.errors.show(exc)
             return
         self._run(op, form.errors.show, new=False, form=form)
-
-    def mark_success(self) -> None:
-        self._run(
-            lambda svc, uid, cid: svc.mark_success(uid, cid),
-            lambda exc: self.message.emit(exc.message),
-            new=False,
-        )
 
     def _run(
         self,

@@ -273,10 +273,10 @@ class ExtensionForm(StageForm):
 
 class AgreementForm(StageForm):
     action = "agree"
-    submit_text = "保存调解协议"
+    submit_text = "保存调解协议（调解成功）"
 
     def __init__(self, today: date, parent: QWidget | None = None) -> None:
-        super().__init__("调解协议", parent)
+        super().__init__("达成调解协议", parent)
         kind = QComboBox(self)
         kind.addItem("书面协议", "written")
         kind.addItem("口头协议", "oral")
@@ -468,3 +468,7 @@ class ArchiveForm(StageForm):
         volume, period = str(v["volume_no"]), str(v["retention_period"] or "")
         on, by = date.fromisoformat(v["archived_on"]), str(v["archived_by"])
         return lambda svc, uid, cid: svc.archive_case(uid, cid, volume, period, on, by)
+
+    def reset(self, today: date, user_name: str) -> None:
+        super().reset(today, user_name)
+        set_widget_value(self.fields["archived_by"], user_name)

@@ -153,7 +153,7 @@ def judicial_html(f: CaseFile) -> str:
     labels = {"confirmed": "确认有效", "rejected": "驳回申请"}
     parts = []
     for j in f.judicial_confirmations:
-        result = labels.get(str(j.get("result") or ""), "等待法院处理")
+        result = labels.get(str(j.get("result") or ""), "等待法院处理")  # applied: pending
         parts.append(
             f"<p><b>司法确认申请</b>　{escape(str(j['applied_on']))}　{escape(str(j['court']))}<br>"
             + _p("结果", result)

@@ -166,7 +166,6 @@ class WindowWatcher:
             if (
                 isinstance(widget, MainWindow)
                 and widget.isVisible()
-                and widget.case_model.loaded
                 and widget.overview is not None
             ):
                 self.titles.append(widget.windowTitle())
