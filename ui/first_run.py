@@ -75,14 +75,22 @@ class _Creation(QObject):
     failed = Signal(object)
 
 
+def _intro(text: str, parent: QWidget) -> QLabel:
+    """The page's explanation: a wrapping label (a wizard subtitle would be cut off at large
+    text sizes)."""
+    label = QLabel(text, parent)
+    label.setWordWrap(True)
+    return label
+
+
 class _FormPage(QWizardPage):
     """A page of fields bound to core field names, with an error line under each."""
 
     def __init__(self, title: str, subtitle: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setTitle(title)
-        self.setSubTitle(subtitle)
         self.layout_ = QVBoxLayout(self)
+        self.layout_.addWidget(_intro(subtitle, self))
         self.form = QFormLayout()
         self.layout_.addLayout(self.form)
         self.banner = QLabel(self)
@@ -177,11 +185,14 @@ class RecoveryKeyPage(QWizardPage):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setTitle("恢复密钥")
-        self.setSubTitle(
-            "数据库已加密创建。下面的恢复密钥只显示这一次：请抄写或打印后妥善保管。"
-            "如果本机的系统密钥丢失（如重装系统），只能用它打开数据库。"
-        )
         layout = QVBoxLayout(self)
+        layout.addWidget(
+            _intro(
+                "数据库已加密创建。下面的恢复密钥只显示这一次：请抄写或打印后妥善保管。"
+                "如果本机的系统密钥丢失（如重装系统），只能用它打开数据库。",
+                self,
+            )
+        )
         self.key_label = QLabel(self)
         self.key_label.setObjectName("recoveryKey")
         self.key_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

@@ -12,6 +12,8 @@ from ui.context import AppContext
 from ui.forms import FieldErrors
 from ui.qt import (
     QAbstractItemView,
+    QFormLayout,
+    QHBoxLayout,
     QHeaderView,
     QMessageBox,
     QPushButton,
@@ -23,7 +25,15 @@ from ui.qt import (
 
 T = TypeVar("T")
 
-__all__ = ["ask_confirm", "current_id", "make_table", "run_write", "set_rows", "size_text"]
+__all__ = [
+    "add_button_row",
+    "ask_confirm",
+    "current_id",
+    "make_table",
+    "run_write",
+    "set_rows",
+    "size_text",
+]
 
 ROW_ID = Qt.ItemDataRole.UserRole
 
@@ -56,6 +66,14 @@ def run_write(
             ctx.tasks.failure_handler(exc)
 
     ctx.tasks.run(fn, on_success=done, on_failure=failed)
+
+
+def add_button_row(form: QFormLayout, button: QPushButton) -> None:
+    """A button under the fields, at its natural width."""
+    row = QHBoxLayout()
+    row.addWidget(button)
+    row.addStretch(1)
+    form.addRow("", row)
 
 
 def make_table(parent: QWidget, headers: Sequence[str], name: str) -> QTableWidget:

@@ -29,7 +29,7 @@ from ui.qt import (
     QVBoxLayout,
     QWidget,
 )
-from ui.settings_common import current_id, make_table, run_write, set_rows
+from ui.settings_common import add_button_row, current_id, make_table, run_write, set_rows
 
 __all__ = ["CodeTablesTab", "OfficeTab"]
 
@@ -58,7 +58,7 @@ class OfficeTab(QWidget):
         self.save_name_button = QPushButton("保存名称", office_box)
         self.save_name_button.setObjectName("saveOfficeName")
         self.save_name_button.clicked.connect(self.save_name)
-        office_form.addRow("", self.save_name_button)
+        add_button_row(office_form, self.save_name_button)
         office_layout.addWidget(self.office_banner)
         EnterMovesOn(office_box, last=self.office_edit, on_last=self.save_name)
 
@@ -222,7 +222,7 @@ class CodeTablesTab(QWidget):
         self.add_button = QPushButton("添加", box)
         self.add_button.setObjectName("addCodeEntry")
         self.add_button.clicked.connect(self.add_entry)
-        form.addRow("", self.add_button)
+        add_button_row(form, self.add_button)
         note = QLabel("本所添加的条目在程序升级后仍然保留，并随数据同步到上级。", box)
         note.setWordWrap(True)
         box_layout.addWidget(note)

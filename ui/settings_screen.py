@@ -44,7 +44,7 @@ from ui.scale import (
 )
 from ui.screen import Screen
 from ui.settings_backup import BackupTab
-from ui.settings_common import run_write
+from ui.settings_common import add_button_row, run_write
 from ui.settings_office import CodeTablesTab, OfficeTab
 from ui.settings_users import UsersTab
 
@@ -94,7 +94,7 @@ class TargetTab(QWidget):
         self.save_button = QPushButton("保存", self)
         self.save_button.setObjectName("saveTarget")
         self.save_button.clicked.connect(self.save)
-        form.addRow("", self.save_button)
+        add_button_row(form, self.save_button)
         layout.addWidget(self.banner)
         layout.addStretch(1)
         EnterMovesOn(self, last=self.hours_spin, on_last=self.save)

@@ -16,7 +16,14 @@ from ui.qt import (
     QVBoxLayout,
     QWidget,
 )
-from ui.settings_common import ask_confirm, current_id, make_table, run_write, set_rows
+from ui.settings_common import (
+    add_button_row,
+    ask_confirm,
+    current_id,
+    make_table,
+    run_write,
+    set_rows,
+)
 from ui.user_switch import role_combo
 
 __all__ = ["UsersTab"]
@@ -61,7 +68,7 @@ class UsersTab(QWidget):
         self.add_button = QPushButton("添加用户", box)
         self.add_button.setObjectName("addUser")
         self.add_button.clicked.connect(self.add)
-        form.addRow("", self.add_button)
+        add_button_row(form, self.add_button)
         box_layout.addWidget(self.banner)
         note = QLabel("停用的用户不能再切换使用；其登记的记录保留，仍显示其姓名。", self)
         note.setWordWrap(True)
