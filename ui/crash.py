@@ -54,6 +54,7 @@ class CrashHandler:
         self.log_dir = log_dir
         self.dialog = dialog
         self._dialog_open = False
+        self.crashes = 0  # unhandled exceptions seen (the smoke test fails on any)
         self._previous_hook: ExceptHook | None = None
         self._previous_thread_hook: Callable[[threading.ExceptHookArgs], object] | None = None
         self._previous_qt_handler: object = None
@@ -82,6 +83,7 @@ class CrashHandler:
         self, exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None
     ) -> None:
         if not issubclass(exc_type, KeyboardInterrupt):
+            self.crashes += 1
             log.critical("unhandled exception", exc_info=(exc_type, exc, tb))
             if self.dialog and threading.current_thread() is threading.main_thread():
                 self._show_dialog()
@@ -92,6 +94,7 @@ class CrashHandler:
             previous(exc_type, exc, tb)
 
     def _thread_excepthook(self, args: threading.ExceptHookArgs) -> None:
+        self.crashes += 1
         log.critical(
             "unhandled exception in thread %s",
             getattr(args.thread, "name", "?"),

@@ -57,7 +57,16 @@ def test_empty_before_the_count_arrives(tasks: TaskManager) -> None:
 def test_headers_are_chinese(qtbot: QtBot, tasks: TaskManager) -> None:
     model = loaded_model(qtbot, tasks)
     titles = [model.headerData(i, Qt.Orientation.Horizontal) for i in range(model.columnCount())]
-    assert titles == ["案号", "当事人", "纠纷类型", "受理日期", "状态", "调解期限"]
+    assert titles == [
+        "案号",
+        "当事人",
+        "纠纷类型",
+        "受理日期",
+        "状态",
+        "调解期限",
+        "案件来源",
+        "村（社区）",
+    ]
 
 
 def test_first_rows_show_the_newest_cases_in_order(

@@ -27,6 +27,8 @@ def test_format_row() -> None:
             "respondents": "某某建筑劳务有限公司",
             "mediation_due_on": "2025-07-02",
             "extended_due_on": "2025-07-17",
+            "source": "court_entrusted",
+            "village": "王家庄村",
         }
     )
     assert row.case_id == "c1"
@@ -38,6 +40,8 @@ def test_format_row() -> None:
         "2025-06-02",
         "调解中",
         "2025-07-17（已延长）",
+        "法院委托",
+        "王家庄村",
     )
 
 
