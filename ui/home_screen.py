@@ -37,6 +37,7 @@ from ui.home_models import (
 )
 from ui.qt import (
     QAbstractItemView,
+    QEvent,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -55,7 +56,10 @@ from ui.qt import (
 from ui.screen import Screen
 from ui.tasks import CancelToken
 
-__all__ = ["HomeScreen", "QUICK_ACTIONS"]
+__all__ = ["COLUMN_FIT_ROWS", "HomeScreen", "QUICK_ACTIONS"]
+
+#: Column widths of the reminders fit the widest text among this many rows.
+COLUMN_FIT_ROWS = 50
 
 #: (objectName, text, tooltip, what it asks for: "" = a new case, else the screen's key)
 QUICK_ACTIONS: tuple[tuple[str, str, str, str], ...] = (
@@ -137,12 +141,12 @@ class HomeScreen(Screen):
         self.reminder_table.setWordWrap(False)
         self.reminder_table.setAlternatingRowColors(True)
         self.reminder_table.verticalHeader().setVisible(False)
-        # rows as tall as their text at any UI scale (at most REMINDER_LIMIT rows)
-        self.reminder_table.verticalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents
-        )
+        # rows as tall as one line of text at any UI scale (see _fit_rows): measuring every
+        # row's contents instead costs the GUI thread tens of ms per re-read
+        self.reminder_table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header = self.reminder_table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setResizeContentsPrecision(COLUMN_FIT_ROWS)  # the rows look alike
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.setHighlightSections(False)
         self.reminder_table.activated.connect(self._open_reminder)
@@ -217,6 +221,7 @@ class HomeScreen(Screen):
             QWidget.setTabOrder(a, b)
         QWidget.setTabOrder(buttons[-1], self.today_list)
 
+        self._fit_rows()
         ctx.recordsChanged.connect(self._records_changed)
         ctx.userChanged.connect(self.reload)
         ctx.dataReloaded.connect(self.reload)
@@ -348,3 +353,15 @@ class HomeScreen(Screen):
             self.screenRequested.emit(target)
         else:
             self.newCaseRequested.emit()
+
+    # -- UI scale --------------------------------------------------------------------------------
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._fit_rows()
+
+    def _fit_rows(self) -> None:
+        metrics = self.reminder_table.fontMetrics()
+        self.reminder_table.verticalHeader().setDefaultSectionSize(
+            metrics.height() + max(6, metrics.height() // 3)
+        )
