@@ -14,7 +14,13 @@ from typing import Any
 from justice_desktop.store.database import Store
 from justice_desktop.store.local_state import Draft
 from justice_desktop.validation import ValidationError
-from ui.consultation_widgets import Alive, SaveKey, TypeableCombo, set_tab_chain
+from ui.consultation_widgets import (
+    Alive,
+    SaveKey,
+    TypeableCombo,
+    keep_inner_focus,
+    set_tab_chain,
+)
 from ui.context import AppContext
 from ui.drafts import DraftKeeper, restored_text
 from ui.forms import (
@@ -99,6 +105,8 @@ class QuickForm(QWidget):
         for widget in order:
             if isinstance(widget, QPlainTextEdit):
                 widget.setTabChangesFocus(True)
+            elif isinstance(widget, (QAbstractSpinBox, QComboBox)):
+                keep_inner_focus(widget)
 
     # -- state ----------------------------------------------------------------------------------
     def first_field(self) -> QWidget:

@@ -43,6 +43,7 @@ __all__ = [
     "RowsTableModel",
     "SaveKey",
     "TypeableCombo",
+    "keep_inner_focus",
     "set_tab_chain",
 ]
 
@@ -76,13 +77,7 @@ class TypeableCombo(QComboBox):
         edit = self.lineEdit()
         if edit is not None:
             edit.setPlaceholderText(TYPE_HINT)
-            # The combo keeps the focus and forwards keys to its line edit. Without this,
-            # ui.forms.EnterMovesOn moves "on" to the line edit, whose focus goes straight
-            # back to the combo: Enter would never leave the field.
-            # (The line edit's focus proxy is the combo, which Qt gives the same policy.)
-            policy = self.focusPolicy()
-            edit.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            self.setFocusPolicy(policy)
+        keep_inner_focus(self)
         self._aliases: dict[str, tuple[str, ...]] = {}
 
     def set_placeholder(self, text: str) -> None:
@@ -154,6 +149,11 @@ class TypeableCombo(QComboBox):
                 lowered.isascii() and any(ini.startswith(lowered) for ini in _initials(label))
             ),
             lambda _i, label: text in label,
+            lambda _i, label: (
+                len(lowered) > 1
+                and lowered.isascii()
+                and any(lowered in ini for ini in _initials(label))
+            ),
         ]
         for stage in stages:
             for i, label in enumerate(labels):
@@ -184,6 +184,20 @@ class SaveKey(QObject):
             self._on_save()
             return True
         return False
+
+
+def keep_inner_focus(widget: QWidget) -> None:
+    """Take the inner line edit of a spin box, date editor or editable combo out of the
+    focus chain (the outer widget keeps the focus and forwards keys to it).
+
+    Without this, ``ui.forms.EnterMovesOn`` moves "on" to the inner line edit, whose focus
+    proxy sends the focus straight back: Enter would never leave the field. Qt passes a
+    policy set on the inner edit on to its proxy, so the outer policy is put back."""
+    policy = widget.focusPolicy()
+    for inner in widget.findChildren(QLineEdit):
+        if inner.focusProxy() is widget:
+            inner.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    widget.setFocusPolicy(policy)
 
 
 def set_tab_chain(widgets: Sequence[QWidget]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -18,6 +19,11 @@ from ui.consultations_screen import ConsultationListModel, ConsultationsScreen
 from ui.context import AppContext
 from ui.qt import QApplication, Qt, QWidget
 from ui.tasks import TaskManager
+
+# Completion popups (typing a name the completer knows) say this on the offscreen platform.
+pytestmark = pytest.mark.qt_log_ignore(
+    "This plugin does not support raise", "This plugin does not support grabbing the keyboard"
+)
 
 
 def open_screen(qtbot: QtBot, ctx: AppContext, *, keep: bool = True) -> ConsultationsScreen:
