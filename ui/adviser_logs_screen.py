@@ -308,6 +308,9 @@ class AdviserLogsScreen(QuickEntryScreen):
                 f"实地服务不足 {visits} 个村月，法治讲座缺 {lectures} 个村季度。"
             )
             self.shortfall_label.setStyleSheet(WARNING_STYLE)
+        elif not view.entries:
+            self.shortfall_label.setText(f"{view.year}年尚无服务记录。")
+            self.shortfall_label.setStyleSheet("")
         else:
             self.shortfall_label.setText(f"{view.year}年已结束的月份和季度全部达标。")
             self.shortfall_label.setStyleSheet(OK_STYLE)
