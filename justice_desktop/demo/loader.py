@@ -13,6 +13,7 @@ Both ways give the same data.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable, Generator
@@ -88,9 +89,9 @@ def load_demo_data(
     ``progress(done, total)`` is called after each committed chunk of cases; returning False
     stops there, leaving whole cases only. Outbox entries are not written: see
     :mod:`justice_desktop.store.bulk`. ``subprocess_generator``: generate in worker
-    processes (``workers`` of them, default: one per core but one; see
+    processes (``workers`` of them, default: one per core; see
     :mod:`justice_desktop.demo.parallel`); by default for :data:`SUBPROCESS_MIN_CASES` cases or
-    more, unless the program is frozen. It does not change the data.
+    more, unless the program is frozen or has one core only. It does not change the data.
     """
     if cases < 0:
         raise ValidationError("cases", "案件数量不能为负数。")
@@ -128,7 +129,11 @@ def load_demo_data(
 
     chunks = generator.case_chunks(chunk_cases)
     if subprocess_generator is None:
-        subprocess_generator = cases >= SUBPROCESS_MIN_CASES and not getattr(sys, "frozen", False)
+        subprocess_generator = (
+            cases >= SUBPROCESS_MIN_CASES
+            and not getattr(sys, "frozen", False)
+            and (os.cpu_count() or 1) > 1
+        )
     producer: ReadyBatches | None = None
     if subprocess_generator and chunks:
         spec = GeneratorSpec(
@@ -140,7 +145,6 @@ def load_demo_data(
             staff=staff,
             seq_base=bases,
             id_salt=generator.id_salt,
-            user_id=acting,
         )
         producer = ReadyBatches(spec, chunks, workers=workers)  # starts working at once
 

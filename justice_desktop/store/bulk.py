@@ -144,22 +144,20 @@ class ReadyBatch:
     process while this one writes the previous batch."""
 
     case_count: int
-    #: (table, columns, one tuple per row: the columns' values and the ``updated_by`` user),
-    #: in :data:`TABLE_ORDER`
+    #: (table, columns, one tuple of the columns' values per row), in :data:`TABLE_ORDER`
     tables: list[tuple[str, tuple[str, ...], list[tuple[Any, ...]]]]
     docs: search.DocRows
     #: (committee id, year, lowest, highest case sequence number) used by the cases
     ranges: list[tuple[str, int, int, int]]
 
 
-def prepare_batch(batch: RecordBatch, tables: Mapping[str, CodeTable], user_id: str) -> ReadyBatch:
+def prepare_batch(batch: RecordBatch, tables: Mapping[str, CodeTable]) -> ReadyBatch:
     """The Python half of writing ``batch``: check its tables, make its rows into tuples and
     its search documents into rows. No database use."""
     rows = batch.rows
     unknown = set(rows) - set(TABLE_ORDER)
     if unknown:
         raise KeyError(f"bulk writer does not load {sorted(unknown)}")
-    tail = (user_id,)
     ready: list[tuple[str, tuple[str, ...], list[tuple[Any, ...]]]] = []
     for table in TABLE_ORDER:
         table_rows = rows.get(table)
@@ -167,10 +165,9 @@ def prepare_batch(batch: RecordBatch, tables: Mapping[str, CodeTable], user_id: 
             cols = tuple(table_rows[0])
             if len(cols) == 1:
                 only = cols[0]
-                ready.append((table, cols, [(r[only], user_id) for r in table_rows]))
+                ready.append((table, cols, [(r[only],) for r in table_rows]))
             else:
-                getter = itemgetter(*cols)
-                ready.append((table, cols, [getter(r) + tail for r in table_rows]))
+                ready.append((table, cols, list(map(itemgetter(*cols), table_rows))))
     return ReadyBatch(
         batch.case_count,
         ready,
@@ -237,7 +234,7 @@ class BulkWriter:
         """The Python half (:func:`prepare_batch`), unless done already. No database use."""
         if isinstance(batch, ReadyBatch):
             return _Prepared(batch)
-        return _Prepared(prepare_batch(batch, self.tables, self.user_id))
+        return _Prepared(prepare_batch(batch, self.tables))
 
     def insert(self, prepared: _Prepared) -> None:
         """``BEGIN``, the record rows, their number blocks and their search documents."""
@@ -309,7 +306,8 @@ class BulkWriter:
         return self._open is not None
 
     def _insert(self, table: str, cols: tuple[str, ...], rows: Sequence[tuple[Any, ...]]) -> None:
-        """Rows made by :func:`prepare_batch`: the values of ``cols``, then ``updated_by``."""
+        """Rows made by :func:`prepare_batch`: the values of ``cols``. ``updated_by`` is a
+        constant in the SQL text, like ``version`` and ``deleted``: no Python work per row."""
         if table not in TABLE_ORDER or table not in SYNCED_TABLES:
             raise KeyError(f"bulk writer does not load {table}")
         key = (table, cols)
@@ -321,7 +319,8 @@ class BulkWriter:
                 raise KeyError(f"columns not loadable into {table}: {sorted(bad) or cols}")
             names = ", ".join((*cols, *_BOOKKEEPING_FILLED))
             marks = ", ".join(["?"] * len(cols))
-            sql = f"INSERT INTO {table} ({names}) VALUES ({marks}, 1, 0, ?)"
+            user = "'" + self.user_id.replace("'", "''") + "'"
+            sql = f"INSERT INTO {table} ({names}) VALUES ({marks}, 1, 0, {user})"
             self._sql[key] = sql
         self.conn.executemany(sql, rows)
 

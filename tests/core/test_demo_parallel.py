@@ -4,6 +4,7 @@ when cancelled, and no process left behind."""
 from __future__ import annotations
 
 import multiprocessing
+import random
 import shutil
 from datetime import date, datetime
 from pathlib import Path
@@ -167,3 +168,17 @@ def test_small_loads_and_frozen_programs_stay_in_process(
     finally:
         store.close()
     assert started == []
+
+
+def test_fast_id_check_char_matches_the_validator() -> None:
+    from justice_desktop.demo.generator import _id_check_char
+    from justice_desktop.validation.id_number import resident_id_check_char
+
+    r = random.Random(5)
+    for _ in range(5000):
+        region = f"{r.randint(110000, 659999)}"
+        ymd = f"{r.randint(1930, 2010)}{r.randint(1, 12):02d}{r.randint(1, 28):02d}"
+        order = f"{r.randint(0, 999):03d}"
+        assert _id_check_char(region, ymd, order) == resident_id_check_char(region + ymd + order)
+    with pytest.raises(ValueError):
+        _id_check_char("12010", "19900101", "001")
