@@ -118,12 +118,16 @@ MAINTENANCE_INTERVAL_MS = 60 * 60 * 1000  # look hourly whether a day has passed
 class GuiSession:
     """The running program: its task manager and (once open) the main window."""
 
-    def __init__(self, app: QApplication, tasks: TaskManager) -> None:
+    def __init__(
+        self, app: QApplication, tasks: TaskManager, options: GuiOptions | None = None
+    ) -> None:
         self.app = app
         self.tasks = tasks
+        self.options = options
+        self.crash: CrashHandler | None = None
         self.window: MainWindow | None = None
         self.ctx: AppContext | None = None
-        self.start_screen = "home"
+        self.start_screen = options.start_screen if options is not None else "home"
         self.maintenance_timer: QTimer | None = None
 
     def start(self, *, load_demo_data: bool) -> None:
@@ -151,6 +155,31 @@ class GuiSession:
         self.maintenance_timer.setInterval(MAINTENANCE_INTERVAL_MS)
         self.maintenance_timer.timeout.connect(lambda: self._maintain(force=False))
         self.maintenance_timer.start()
+        if self.options is not None and self.options.smoke_test:
+            QTimer.singleShot(0, self._smoke_test)
+
+    def _smoke_test(self) -> None:
+        from ui.smoke import run_smoke_test
+
+        assert self.window is not None and self.options is not None
+        crash = self.crash
+        try:
+            report = run_smoke_test(
+                self.window, self.options.screenshots, lambda: crash.crashes if crash else 0
+            )
+        except Exception:
+            log.exception("the smoke test failed")
+            print("自检未通过", flush=True)
+            self.app.exit(1)
+            return
+        for view in report.views:
+            print(f"已显示：{view}")
+        for shot in report.shots:
+            print(f"截图：{shot}")
+        for problem in report.problems:
+            print(f"问题：{problem}", file=sys.stderr)
+        print("自检通过" if report.ok else "自检未通过", flush=True)
+        self.app.exit(0 if report.ok else 1)
 
     def _maintain(self, *, force: bool) -> None:
         """Integrity check and backup on start, then once a day, on the worker."""
@@ -215,8 +244,9 @@ def run_gui(options: GuiOptions, *, log_dir: Path | None = None) -> int:
         show_error(None, friendly_message(exc), title=OPEN_FAILED_TITLE, block=True)
         return 1
     tasks = TaskManager(store)
-    session = GuiSession(app, tasks)
-    crash = CrashHandler(log_dir, dialog=options.crash_dialog).install()
+    session = GuiSession(app, tasks, options)
+    crash = CrashHandler(log_dir, dialog=options.crash_dialog and not options.smoke_test).install()
+    session.crash = crash
     restore_signals = quit_on_signals(app)
     quit_on_close = app.quitOnLastWindowClosed()
     app.setQuitOnLastWindowClosed(False)  # the progress dialog closing must not end the program

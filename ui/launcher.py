@@ -3,8 +3,9 @@
 * ``justice-desktop <command> …`` (init, demo-data, search, backup, restore, check, blocks)
   runs the command-line tool of :mod:`justice_desktop.cli` — without importing Qt, so it
   works on a server or over SSH.
-* ``justice-desktop [--data-dir DIR] [--demo] [--recovery-key] [--no-crash-dialog]`` opens
-  the window (:mod:`ui.app`).
+* ``justice-desktop [--data-dir DIR] [--demo] [--recovery-key] [--no-crash-dialog]
+  [--screen KEY] [--ui-scale N] [--smoke-test [--screenshots DIR]]`` opens the window
+  (:mod:`ui.app`).
 
 This module imports no Qt at import time; ``tests/ui/test_launcher.py`` checks it.
 """
@@ -33,7 +34,16 @@ LOG_BACKUPS = 3
 _LOG_FORMAT = "%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s"
 
 #: Options of the command-line tool that take a value (so it is not mistaken for a command).
-_OPTIONS_WITH_VALUE = frozenset({"--data-dir"})
+_OPTIONS_WITH_VALUE = frozenset({"--data-dir", "--screenshots", "--screen", "--ui-scale"})
+SCREEN_KEYS = (
+    "home",
+    "cases",
+    "understanders",
+    "consultations",
+    "adviser_logs",
+    "statistics",
+    "settings",
+)
 
 
 @dataclass(frozen=True)
@@ -43,6 +53,10 @@ class GuiOptions:
     recovery_key: bool = False
     crash_dialog: bool = True
     data_dir_given: bool = False  # the user named the folder (shown in the init hint)
+    smoke_test: bool = False
+    screenshots: Path | None = None
+    start_screen: str = "home"
+    ui_scale: int | None = None
 
 
 def command_of(argv: Sequence[str]) -> str | None:
@@ -85,6 +99,25 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="出现意外错误时只写日志、不弹出对话框（用于自动测试）",
     )
+    parser.add_argument(
+        "--smoke-test",
+        action="store_true",
+        help="自检：依次打开每个主要页面，全部正常显示则以0退出（用于测试和安装包检查）",
+    )
+    parser.add_argument(
+        "--screenshots", type=Path, default=None, help="自检时把每个页面的截图（PNG）保存到此文件夹"
+    )
+    parser.add_argument(
+        "--screen", choices=SCREEN_KEYS, default="home", help="启动后首先显示的页面（默认：工作台）"
+    )
+    parser.add_argument(
+        "--ui-scale",
+        type=int,
+        default=None,
+        choices=range(100, 201, 25),
+        metavar="100–200",
+        help="界面缩放百分比（覆盖用户设置），例如 150",
+    )
     return parser
 
 
@@ -104,6 +137,10 @@ def parse_gui_options(argv: Sequence[str]) -> GuiOptions:
         recovery_key=args.recovery_key,
         crash_dialog=not args.no_crash_dialog,
         data_dir_given=given is not None,
+        smoke_test=args.smoke_test,
+        screenshots=args.screenshots,
+        start_screen=args.screen,
+        ui_scale=args.ui_scale,
     )
 
 

@@ -219,3 +219,54 @@ def test_recovery_key_opens_when_the_keyring_lost_the_key(
     assert "恢复密钥格式不正确" in message_boxes.texts()[0]  # the typo, then the right key
     assert watcher.counts == ["共 2 件案件"]
     assert watcher.titles == ["司法所工作台 — 河东区城关街司法所"]
+
+
+def test_smoke_test_opens_every_screen_and_saves_screenshots(
+    qtbot: QtBot,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setattr(gui_app, "DEMO_CASES", 25)
+    shots = tmp_path / "shots"
+    rc = launcher.main(
+        [
+            "--demo",
+            "--data-dir",
+            str(tmp_path / "demo"),
+            "--smoke-test",
+            "--screenshots",
+            str(shots),
+            "--no-crash-dialog",
+        ]
+    )
+    out = capsys.readouterr().out
+    assert rc == 0, out
+    assert "自检通过" in out
+    names = sorted(p.name for p in shots.glob("*.png"))
+    for key in ("home", "cases", "understanders", "consultations", "adviser_logs", "settings"):
+        assert any(n.endswith(f"-{key}.png") for n in names), names
+    assert sum(1 for n in names if "-case-" in n) == 9  # every tab of the case editor
+    assert all((shots / n).stat().st_size > 5000 for n in names)
+
+
+def test_smoke_test_fails_when_a_screen_raises(
+    qtbot: QtBot,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from ui import cases_screen
+
+    monkeypatch.setattr(gui_app, "DEMO_CASES", 5)
+
+    def broken(self: object) -> None:
+        raise RuntimeError("broken screen")
+
+    monkeypatch.setattr(cases_screen.CasesScreen, "activate", broken)
+    monkeypatch.setattr(sys, "excepthook", lambda *_a: None)  # pytest-qt would fail the test
+    rc = launcher.main(
+        ["--demo", "--data-dir", str(tmp_path / "demo"), "--smoke-test", "--no-crash-dialog"]
+    )
+    assert rc == 1
+    assert "自检未通过" in capsys.readouterr().out
