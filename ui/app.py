@@ -32,10 +32,12 @@ from ui.context import AppContext, load_context_data
 from ui.crash import CrashHandler
 from ui.dialogs import ask_recovery_key, show_error, show_info
 from ui.errors import friendly_message, is_known_error
+from ui.first_run import run_first_run_wizard
 from ui.fonts import install_app_font
 from ui.launcher import GuiOptions
 from ui.main_window import MainWindow
 from ui.qt import QApplication, QTimer
+from ui.scale import apply_ui_scale, follow_user_scale
 from ui.tasks import Progress, TaskManager
 
 log = logging.getLogger(__name__)
@@ -80,8 +82,10 @@ def open_store(options: GuiOptions) -> Store | None:
             store, _recovery = create_office(data_dir, DEMO_SETUP, demo=True)
             return store
         if not database_exists(data_dir):
-            show_info(None, no_database_message(options), title=NO_DATABASE_TITLE, block=True)
-            return None
+            if options.smoke_test:
+                show_info(None, no_database_message(options), title=NO_DATABASE_TITLE, block=True)
+                return None
+            return run_first_run_wizard(data_dir)
         if options.recovery_key:
             return _open_with_recovery_key(data_dir)
         return open_existing(data_dir)
@@ -113,6 +117,7 @@ def load_demo(store: Store, progress: Progress) -> object:
 
 
 MAINTENANCE_INTERVAL_MS = 60 * 60 * 1000  # look hourly whether a day has passed
+RESTART_EXIT_CODE = 75  # the event loop ends with this when the database must be reopened
 
 
 class GuiSession:
@@ -148,6 +153,12 @@ class GuiSession:
             raise RuntimeError("the office has no user")
         self.ctx = AppContext(self.tasks, data, data.users[0])
         self.window = MainWindow(self.ctx, start=self.start_screen)
+        forced = self.options.ui_scale if self.options is not None else None
+        if forced is not None:
+            apply_ui_scale(self.app, forced)
+        else:
+            follow_user_scale(self.ctx, self.app)
+        self.window.restartRequested.connect(lambda: self.app.exit(RESTART_EXIT_CODE))
         self.window.show()
         self.app.setQuitOnLastWindowClosed(True)
         self._maintain(force=True)
@@ -229,7 +240,16 @@ def quit_on_signals(app: QApplication) -> Callable[[], None]:
 
 
 def run_gui(options: GuiOptions, *, log_dir: Path | None = None) -> int:
-    """Open the window and run until it closes; returns the exit code."""
+    """Open the window and run until it closes; returns the exit code. A restored backup
+    ends the event loop with :data:`RESTART_EXIT_CODE`: the database is opened again."""
+    while True:
+        code = _run_once(options, log_dir)
+        if code != RESTART_EXIT_CODE:
+            return code
+        log.info("reopening the database after a restore")
+
+
+def _run_once(options: GuiOptions, log_dir: Path | None) -> int:
     app = ensure_application()
     install_app_font(app)
     store = open_store(options)

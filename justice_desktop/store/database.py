@@ -19,6 +19,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import sqlcipher3
+
 from justice_desktop.store import backup as backups
 from justice_desktop.store.connection import Connection, connect, integrity_problems, key_check
 from justice_desktop.store.errors import (
@@ -142,8 +144,11 @@ class Store:
         return datetime.fromtimestamp(found[0].stat().st_mtime) if found else None
 
     def close(self) -> None:
+        """Close the connection; safe to call again (a restore closes it early)."""
         try:
             self.conn.execute("PRAGMA optimize")
+        except sqlcipher3.ProgrammingError:  # already closed
+            return
         finally:
             self.conn.close()
 

@@ -136,11 +136,27 @@ def test_missing_key_points_to_the_recovery_key(
     assert "恢复密钥" in message_boxes.texts()[0]
 
 
-def test_no_database_tells_how_to_create_one(
+def test_no_database_opens_the_first_run_wizard(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[Path] = []
+
+    def wizard(data_dir: Path, parent: object = None) -> None:
+        seen.append(data_dir)
+        return None  # the user cancelled
+
+    monkeypatch.setattr(gui_app, "run_first_run_wizard", wizard)
+    empty = tmp_path / "empty"
+    assert launcher.main(["--data-dir", str(empty)]) == 1
+    assert seen == [empty]
+    assert not (empty / "justice.db").exists()
+
+
+def test_smoke_test_without_database_tells_how_to_create_one(
     qtbot: QtBot, tmp_path: Path, message_boxes: MessageBoxCatcher
 ) -> None:
     empty = tmp_path / "empty"
-    rc = launcher.main(["--data-dir", str(empty)])
+    rc = launcher.main(["--data-dir", str(empty), "--smoke-test"])
     assert rc == 1
     title, text = message_boxes.seen[0]
     assert title == "尚未创建数据库"
