@@ -11,7 +11,7 @@ from pathlib import Path
 
 from justice_desktop.paths import default_data_dir
 from justice_desktop.store import backup as backups
-from justice_desktop.store.database import Store
+from justice_desktop.store.database import Store, configured_backup_folder
 from justice_desktop.store.errors import StoreError
 from justice_desktop.store.office import OfficeSetup
 from justice_desktop.store.session import create_office, database_exists, open_existing
@@ -166,7 +166,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    found = backups.list_backups(args.data_dir)
+    folder = configured_backup_folder(args.data_dir)
+    found = backups.list_backups(args.data_dir, folder)
     if not args.backup:
         if not found:
             print("没有可用的备份。")
@@ -178,7 +179,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
         return 0
     target = Path(args.backup)
     if not target.is_absolute() and not target.exists():
-        target = backups.backup_dir(args.data_dir) / args.backup
+        target = folder / args.backup
     key = _key_for_restore(args)
     kept = backups.restore_backup(args.data_dir / "justice.db", target, key, datetime.now())
     print(f"已从 {target.name} 恢复数据库。")

@@ -153,6 +153,16 @@ class Store:
             self.conn.close()
 
 
+def configured_backup_folder(data_dir: Path) -> Path:
+    """The backup folder named in ``store.json`` (readable without the key), else
+    ``backups/``: restoring must work when the database itself cannot be opened."""
+    try:
+        configured = _identity(data_dir).get(BACKUP_FOLDER_META)
+    except Exception:  # no or damaged store.json: the default folder
+        configured = None
+    return Path(str(configured)) if configured else backups.backup_dir(data_dir)
+
+
 def _identity(data_dir: Path) -> dict[str, Any]:
     path = data_dir / IDENTITY_FILE
     try:

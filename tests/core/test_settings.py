@@ -158,3 +158,15 @@ def test_restore_refuses_a_damaged_backup(
     with pytest.raises(StoreError):
         restore_and_close(store, bad)
     assert store.scalar("SELECT COUNT(*) FROM offices") == 1  # still open, untouched
+
+
+def test_configured_backup_folder_is_readable_without_the_key(store: Store, tmp_path: Path) -> None:
+    from justice_desktop.store.database import configured_backup_folder
+
+    assert configured_backup_folder(store.data_dir) == store.data_dir / "backups"
+    chosen = tmp_path / "U盘备份"
+    chosen.mkdir()
+    store.set_backup_folder(chosen)
+    assert configured_backup_folder(store.data_dir) == chosen
+    store.set_backup_folder(None)
+    assert configured_backup_folder(store.data_dir) == store.data_dir / "backups"
