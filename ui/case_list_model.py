@@ -202,10 +202,10 @@ class CaseListModel(QAbstractTableModel):
             return
         generation, query = self._generation, self._query
         offset, limit = number * self._page_size, self._page_size
-        source = self._source
+        source, total = self._source, self._count
 
         def fetch(store: Any) -> list[CaseListRow]:
-            return source.page(store, query, offset, limit)
+            return source.page(store, query, offset, limit, total)
 
         if self._blocking:
             try:

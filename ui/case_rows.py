@@ -127,9 +127,11 @@ class CaseListSource:
     def count(self, store: Store, query: CaseQuery) -> int:
         return CaseQueries(store).count(query.filter)
 
-    def page(self, store: Store, query: CaseQuery, offset: int, limit: int) -> list[CaseListRow]:
+    def page(
+        self, store: Store, query: CaseQuery, offset: int, limit: int, total: int | None = None
+    ) -> list[CaseListRow]:
         rows = CaseQueries(store).page(
-            query.filter, offset, limit, sort=query.sort, descending=query.descending
+            query.filter, offset, limit, sort=query.sort, descending=query.descending, total=total
         )
         fmt = self.formatter(store)
         return [fmt.format(r) for r in rows]

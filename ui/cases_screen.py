@@ -81,7 +81,8 @@ class CasesScreen(Screen):
         super().__init__(ctx, parent)
         self.setObjectName("casesScreen")
         tasks = ctx.tasks
-        self.case_model = CaseListModel(tasks, page_size=page_size, parent=self)
+        # Pages arrive asynchronously: scrolling through a million never blocks the window.
+        self.case_model = CaseListModel(tasks, page_size=page_size, blocking=False, parent=self)
         self.search_model = SearchResultsModel(self)
         self.search = SearchController(
             tasks, self.search_model, delay_ms=search_delay_ms, parent=self
