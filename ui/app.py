@@ -36,6 +36,7 @@ from ui.first_run import run_first_run_wizard
 from ui.fonts import install_app_font
 from ui.launcher import GuiOptions
 from ui.main_window import MainWindow
+from ui.maintenance import Maintenance
 from ui.qt import QApplication, QTimer
 from ui.scale import apply_ui_scale, follow_user_scale
 from ui.tasks import Progress, TaskManager
@@ -117,11 +118,15 @@ def load_demo(store: Store, progress: Progress) -> object:
 
 
 MAINTENANCE_INTERVAL_MS = 60 * 60 * 1000  # look hourly whether a day has passed
+MAINTENANCE_START_DELAY_MS = 20_000
 RESTART_EXIT_CODE = 75  # the event loop ends with this when the database must be reopened
 
 
 class GuiSession:
     """The running program: its task manager and (once open) the main window."""
+
+    #: The first integrity check and backup wait this long: the first screen loads first.
+    maintenance_delay_ms = MAINTENANCE_START_DELAY_MS
 
     def __init__(
         self, app: QApplication, tasks: TaskManager, options: GuiOptions | None = None
@@ -134,6 +139,7 @@ class GuiSession:
         self.ctx: AppContext | None = None
         self.start_screen = options.start_screen if options is not None else "home"
         self.maintenance_timer: QTimer | None = None
+        self.maintenance: Maintenance | None = None
 
     def start(self, *, load_demo_data: bool) -> None:
         if not load_demo_data:
@@ -161,7 +167,9 @@ class GuiSession:
         self.window.restartRequested.connect(lambda: self.app.exit(RESTART_EXIT_CODE))
         self.window.show()
         self.app.setQuitOnLastWindowClosed(True)
-        self._maintain(force=True)
+        self.maintenance = Maintenance(self.tasks.second_connection, self.window)
+        self.maintenance.failed.connect(self._maintenance_failed)
+        QTimer.singleShot(self.maintenance_delay_ms, lambda: self._maintain(force=True))
         self.maintenance_timer = QTimer(self.window)
         self.maintenance_timer.setInterval(MAINTENANCE_INTERVAL_MS)
         self.maintenance_timer.timeout.connect(lambda: self._maintain(force=False))
@@ -193,14 +201,18 @@ class GuiSession:
         self.app.exit(0 if report.ok else 1)
 
     def _maintain(self, *, force: bool) -> None:
-        """Integrity check and backup on start, then once a day, on the worker."""
-        min_age = None if force else timedelta(hours=24)
-        self.tasks.run(
-            lambda store: store.check_and_back_up(min_age=min_age),
-            on_success=lambda path: log.info("backup written: %s", path) if path else None,
-        )
+        """Integrity check and backup on start, then once a day (on their own thread)."""
+        if self.maintenance is not None and not self.tasks.closed:
+            self.maintenance.start(min_age=None if force else timedelta(hours=24))
+
+    def _maintenance_failed(self, exc: object) -> None:
+        if isinstance(exc, BaseException):
+            log.error("integrity check or backup failed: %s", exc)
+            show_error(self.window, friendly_message(exc), title="数据库检查或备份失败")
 
     def close(self) -> None:
+        if self.maintenance is not None:
+            self.maintenance.wait()  # a backup half written is left to finish
         if self.window is not None:
             self.window.close()
             self.window.deleteLater()

@@ -192,6 +192,11 @@ class TaskManager(QObject):
             on_cancelled=lambda: finished(on_cancelled),
         )
 
+    def second_connection(self) -> Store:
+        """A new connection to the store's database for another thread (see
+        :mod:`ui.maintenance`); the caller closes it. Safe from any thread."""
+        return self._store.second_connection()
+
     def run_on_main(self, closure: Callable[[], None]) -> None:
         """Queue ``closure`` to run on the GUI thread (safe to call from any thread)."""
         with self._lock:

@@ -143,6 +143,11 @@ class Store:
         found = self.list_backups()
         return datetime.fromtimestamp(found[0].stat().st_mtime) if found else None
 
+    def second_connection(self) -> Store:
+        """Another connection to the same database, for a thread of its own (the start-up
+        integrity check and backup must not hold up the worker). Close it when done."""
+        return Store(connect(self.path, self.key), self.data_dir, self.db_id, self.key, self.clock)
+
     def close(self) -> None:
         """Close the connection; safe to call again (a restore closes it early)."""
         try:
