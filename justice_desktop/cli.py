@@ -17,8 +17,6 @@ from justice_desktop.store.office import OfficeSetup
 from justice_desktop.store.session import create_office, database_exists, open_existing
 from justice_desktop.validation import ValidationError
 
-COMMANDS = ("init", "demo-data", "search", "backup", "restore", "check", "blocks")
-
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(

@@ -12,13 +12,12 @@ The columns a user hides or shows (right-click on the header) are remembered per
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from justice_desktop.domain.lifecycle import STATUS_LABELS
 from justice_desktop.store.database import Store
 from justice_desktop.store.local_state import get_preference, set_preference
 from justice_desktop.store.queries import CaseFilter, CaseQueries
-from ui.case_editor import CaseEditor
 from ui.case_list_model import DEFAULT_PAGE_SIZE, CaseListModel
 from ui.case_rows import COLUMN_INDEX, COLUMNS, DEFAULT_DESCENDING, DEFAULT_HIDDEN
 from ui.context import AppContext
@@ -49,6 +48,9 @@ from ui.qt import (
 )
 from ui.screen import Screen
 from ui.search_results import SEARCH_DELAY_MS, SearchController, SearchResultsModel
+
+if TYPE_CHECKING:
+    from ui.case_editor import CaseEditor
 
 __all__ = ["SEARCH_PLACEHOLDER", "CasesScreen"]
 
@@ -170,10 +172,9 @@ class CasesScreen(Screen):
         list_layout.addWidget(self.hint_label)
         list_layout.addWidget(self.list_stack, 1)
 
-        self.editor = CaseEditor(ctx, self)
+        self._editor: CaseEditor | None = None  # built when a case is first opened
         self.pages = QStackedWidget(self)
         self.pages.addWidget(list_page)
-        self.pages.addWidget(self.editor)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.pages)
@@ -200,9 +201,6 @@ class CasesScreen(Screen):
         self.date_from.dateChanged.connect(self._date_changed)
         self.date_to.dateChanged.connect(self._date_changed)
         self.clear_filters_button.clicked.connect(self.clear_filters)
-        self.editor.closed.connect(self.show_list)
-        self.editor.saved.connect(self._case_saved)
-        self.editor.message.connect(self.message)
         ctx.recordsChanged.connect(self._records_changed)
         ctx.userChanged.connect(self._load_columns)
         ctx.dataReloaded.connect(self._codes_reloaded)
@@ -210,6 +208,20 @@ class CasesScreen(Screen):
         self.case_model.reload()
         self._load_mediators()
         self._load_columns()
+
+    @property
+    def editor(self) -> CaseEditor:
+        """The case editor (its module and widgets are loaded on first use: start-up)."""
+        if self._editor is None:
+            from ui.case_editor import CaseEditor
+
+            editor = CaseEditor(self.ctx, self)
+            editor.closed.connect(self.show_list)
+            editor.saved.connect(self._case_saved)
+            editor.message.connect(self.message)
+            self.pages.addWidget(editor)
+            self._editor = editor
+        return self._editor
 
     # -- Screen --------------------------------------------------------------------------------
     def activate(self) -> None:
@@ -230,12 +242,13 @@ class CasesScreen(Screen):
         return not self.editing or self.editor.can_leave()
 
     def flush_drafts(self) -> None:
-        self.editor.flush_drafts()
+        if self._editor is not None:
+            self._editor.flush_drafts()
 
     # -- public ----------------------------------------------------------------------------------
     @property
     def editing(self) -> bool:
-        return self.pages.currentWidget() is self.editor
+        return self._editor is not None and self.pages.currentWidget() is self._editor
 
     def open_case(self, case_id: str) -> None:
         if self.editing and not self.editor.can_leave():

@@ -23,7 +23,7 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import TextIO
 
-from justice_desktop import cli
+from justice_desktop.commands import COMMANDS
 from justice_desktop.paths import default_data_dir, demo_data_dir
 
 LOG_DIR = "logs"
@@ -57,6 +57,7 @@ class GuiOptions:
     screenshots: Path | None = None
     start_screen: str = "home"
     ui_scale: int | None = None
+    exit_when_ready: bool = False
 
 
 def command_of(argv: Sequence[str]) -> str | None:
@@ -79,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="justice-desktop",
         description="司法所人民调解与法律服务离线工作台（不带命令时打开程序窗口）",
-        epilog="命令行工具：justice-desktop {" + ",".join(cli.COMMANDS) + "} --help",
+        epilog="命令行工具：justice-desktop {" + ",".join(COMMANDS) + "} --help",
     )
     parser.add_argument(
         "--data-dir", type=Path, default=None, help="数据库所在文件夹（默认：用户数据文件夹）"
@@ -118,6 +119,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="100–200",
         help="界面缩放百分比（覆盖用户设置），例如 150",
     )
+    parser.add_argument(
+        "--exit-when-ready",
+        action="store_true",
+        help="窗口和案件列表第一页显示后立即退出并输出READY（用于测量启动时间）",
+    )
     return parser
 
 
@@ -141,6 +147,7 @@ def parse_gui_options(argv: Sequence[str]) -> GuiOptions:
         screenshots=args.screenshots,
         start_screen=args.screen,
         ui_scale=args.ui_scale,
+        exit_when_ready=args.exit_when_ready,
     )
 
 
@@ -188,7 +195,9 @@ def process_logging(log_dir: Path) -> Iterator[Path | None]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    if command_of(args) in cli.COMMANDS:
+    if command_of(args) in COMMANDS:
+        from justice_desktop import cli  # the window does not need the tool's imports
+
         return cli.main(args)
     try:
         options = parse_gui_options(args)

@@ -57,8 +57,6 @@ from functools import lru_cache
 from itertools import islice
 from typing import Any, Final, Protocol
 
-from pypinyin import Style, lazy_pinyin
-
 __all__ = [
     "KINDS",
     "KIND_CASE",
@@ -86,6 +84,7 @@ __all__ = [
     "remove_document",
     "search",
     "search_hint",
+    "warm_up",
 ]
 
 
@@ -277,12 +276,21 @@ _INITIALS: dict[str, str] = {}  # Han character → initial; bounded by the char
 def _char_initial(ch: str) -> str:
     letter = _INITIALS.get(ch)
     if letter is None:
+        # Imported here: loading pypinyin's dictionaries costs ~0.2 s, which the program's
+        # start must not pay (the GUI warms it up on the worker once the window is open).
+        from pypinyin import Style, lazy_pinyin
+
         first = lazy_pinyin(ch, style=Style.FIRST_LETTER)
         letter = first[0][:1].lower() if first else ""
         if not (letter.isascii() and letter.isalpha()):
             letter = ""
         _INITIALS[ch] = letter
     return letter
+
+
+def warm_up() -> None:
+    """Load pypinyin now (e.g. on a background thread) so the first save is not slower."""
+    _char_initial("张")
 
 
 def _initials_of(han: Sequence[str]) -> tuple[str, ...]:
