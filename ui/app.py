@@ -28,11 +28,11 @@ from justice_desktop.store.database import Store
 from justice_desktop.store.errors import BadRecoveryKeyError, WrongKeyError
 from justice_desktop.store.queries import CaseQueries
 from justice_desktop.store.session import DEMO_SETUP, create_office, database_exists, open_existing
+from ui.cases_screen import CasesScreen
 from ui.context import AppContext, load_context_data
 from ui.crash import CrashHandler
 from ui.dialogs import ask_recovery_key, show_error, show_info
 from ui.errors import friendly_message, is_known_error
-from ui.first_run import run_first_run_wizard
 from ui.fonts import install_app_font
 from ui.launcher import GuiOptions
 from ui.main_window import MainWindow
@@ -73,6 +73,13 @@ def no_database_message(options: GuiOptions) -> str:
         "创建时显示的恢复密钥请抄写或打印后妥善保管。（首次运行向导将在后续版本中提供。）\n\n"
         "只想先看看程序？运行 justice-desktop --demo 打开虚构的演示数据。"
     )
+
+
+def run_first_run_wizard(data_dir: Path) -> Store | None:
+    """The first-run wizard (imported only when there is no database yet)."""
+    from ui.first_run import run_first_run_wizard as run
+
+    return run(data_dir)
 
 
 def open_store(options: GuiOptions) -> Store | None:
@@ -176,6 +183,27 @@ class GuiSession:
         self.maintenance_timer.start()
         if self.options is not None and self.options.smoke_test:
             QTimer.singleShot(0, self._smoke_test)
+        if self.options is not None and self.options.exit_when_ready:
+            self._ready_timer = QTimer(self.window)
+            self._ready_timer.setInterval(2)
+            self._ready_timer.timeout.connect(self._exit_if_ready)
+            self._ready_timer.start()
+
+    def _exit_if_ready(self) -> None:
+        """For the start-up benchmark: the window is up and the first page of cases is on it."""
+        window = self.window
+        if window is None or not window.isVisible():
+            return
+        cases = window.screens.get("cases")
+        ready = (
+            cases is not None
+            and isinstance(cases, CasesScreen)
+            and cases.case_model.loaded
+            and (cases.case_model.rowCount() == 0 or 0 in cases.case_model.cached_pages())
+        )
+        if ready or (cases is None and window.overview is not None):
+            print("READY", flush=True)
+            self.app.exit(0)
 
     def _smoke_test(self) -> None:
         from ui.smoke import run_smoke_test

@@ -19,7 +19,6 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import TextIO
 
@@ -155,6 +154,24 @@ def log_dir_for(data_dir: Path) -> Path:
     return data_dir / LOG_DIR
 
 
+def rotate_log(path: Path, max_bytes: int = LOG_MAX_BYTES, keep: int = LOG_BACKUPS) -> None:
+    """At start, a log over ``max_bytes`` becomes ``.1`` (``.1`` becomes ``.2`` …, the oldest
+    goes). Done here rather than with ``logging.handlers`` (whose import costs start-up time);
+    a day's logging stays far below the limit."""
+    try:
+        if not path.exists() or path.stat().st_size <= max_bytes:
+            return
+        oldest = path.with_name(f"{path.name}.{keep}")
+        oldest.unlink(missing_ok=True)
+        for n in range(keep - 1, 0, -1):
+            older = path.with_name(f"{path.name}.{n}")
+            if older.exists():
+                older.replace(path.with_name(f"{path.name}.{n + 1}"))
+        path.replace(path.with_name(f"{path.name}.1"))
+    except OSError:
+        return  # logging goes on in the big file
+
+
 @contextmanager
 def process_logging(log_dir: Path) -> Iterator[Path | None]:
     """Log to ``<data dir>/logs/justice-desktop.log`` and let faulthandler write hard
@@ -162,9 +179,8 @@ def process_logging(log_dir: Path) -> Iterator[Path | None]:
     it cannot be written (the program still runs, logging to stderr only)."""
     try:
         log_dir.mkdir(parents=True, exist_ok=True)
-        handler = RotatingFileHandler(
-            log_dir / LOG_FILE, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
-        )
+        rotate_log(log_dir / LOG_FILE)
+        handler = logging.FileHandler(log_dir / LOG_FILE, encoding="utf-8")
     except OSError as exc:
         print(f"无法写入日志文件夹 {log_dir}：{exc}", file=sys.stderr)
         yield None

@@ -212,7 +212,17 @@ def check_binding() -> None:
         )
 
 
-check_binding()
+#: Releases checked by tests/ui/test_qt_shim.py (and by hand) to keep reference counts. The
+#: probe costs ~30 ms of every start, so it runs only for a release not known to be good.
+KNOWN_GOOD_RELEASES: tuple[str, ...] = ("6.7", "6.8", "6.9", "6.10", "6.11")
+
+
+def _known_good(version: str) -> bool:
+    return any(version == r or version.startswith(f"{r}.") for r in KNOWN_GOOD_RELEASES)
+
+
+if not _known_good(PySide6.__version__):
+    check_binding()
 
 
 __all__ = [

@@ -286,3 +286,20 @@ def test_smoke_test_fails_when_a_screen_raises(
     )
     assert rc == 1
     assert "自检未通过" in capsys.readouterr().out
+
+
+def test_big_log_is_rotated_at_start(tmp_path: Path) -> None:
+    log = tmp_path / "justice-desktop.log"
+    log.write_text("x" * 50, encoding="utf-8")
+    launcher.rotate_log(log, max_bytes=100, keep=2)
+    assert log.exists() and not (tmp_path / "justice-desktop.log.1").exists()  # small: kept
+    log.write_text("a" * 200, encoding="utf-8")
+    launcher.rotate_log(log, max_bytes=100, keep=2)
+    assert not log.exists() and (tmp_path / "justice-desktop.log.1").read_text() == "a" * 200
+    log.write_text("b" * 200, encoding="utf-8")
+    launcher.rotate_log(log, max_bytes=100, keep=2)
+    log.write_text("c" * 200, encoding="utf-8")
+    launcher.rotate_log(log, max_bytes=100, keep=2)
+    assert (tmp_path / "justice-desktop.log.1").read_text() == "c" * 200
+    assert (tmp_path / "justice-desktop.log.2").read_text() == "b" * 200
+    assert not (tmp_path / "justice-desktop.log.3").exists()  # the oldest went
