@@ -295,8 +295,9 @@ class QuickEntryScreen(Screen):
         self.form.show_note(restored_text(draft))
 
     def _user_changed(self) -> None:
+        # The old keeper stays (a child of the screen) until its pending write has
+        # reported back: DraftKeeper emits ``saved`` from that write's callback.
         self.drafts.flush()
-        self.drafts.deleteLater()
         self.clear_form()
         self.drafts = self._new_keeper()
         self.fetch_draft()

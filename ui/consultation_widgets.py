@@ -15,8 +15,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from PySide6.QtGui import QFocusEvent  # not yet in ui.qt
-
 from justice_desktop.codes.tables import CodeTable
 from justice_desktop.store.search import name_initials
 from ui.qt import (
@@ -131,9 +129,10 @@ class TypeableCombo(QComboBox):
         if index >= 0 and (index != self.currentIndex() or self.itemText(index) != text):
             self.setCurrentIndex(index)
 
-    def focusOutEvent(self, e: QFocusEvent) -> None:
-        self.resolve()
-        super().focusOutEvent(e)
+    def event(self, e: QEvent) -> bool:
+        if e.type() == QEvent.Type.FocusOut:
+            self.resolve()
+        return super().event(e)
 
     def _match(self, raw: str) -> int:
         text = raw.strip()

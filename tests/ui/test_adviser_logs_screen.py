@@ -242,7 +242,9 @@ def test_errors_under_the_field_and_the_draft_comes_back(
         pass
     draft = tasks.call(lambda s: load_draft(s, ctx.user.id, "adviser_log:new"))
     assert draft is not None and draft.payload["village"] == "南村"
-    screen.flush_drafts()
+    # what the main window does on closing; the screen goes once the write is done
+    with qtbot.waitSignal(screen.drafts.saved, timeout=5000):
+        screen.flush_drafts()
     screen.close()
     gone: list[bool] = []
     screen.destroyed.connect(lambda *_: gone.append(True))
