@@ -13,6 +13,7 @@ The draft belongs to the user working now: another local profile never sees it.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -52,6 +53,7 @@ class DraftKeeper(QObject):
         self._title = title
         self._user_id = ctx.user.id
         self._dirty = False
+        self._pending = False  # changed since the draft was last written
         self._paused = 0
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -84,13 +86,15 @@ class DraftKeeper(QObject):
         if self._paused:
             return
         self._dirty = True
+        self._pending = True
         self._timer.start()
 
     def flush(self) -> None:
         """Write the draft now, if anything changed."""
         self._timer.stop()
-        if not self._dirty or self._ctx.tasks.closed:
+        if not self._pending or self._ctx.tasks.closed:
             return
+        self._pending = False
         payload = self._state()
         title = self._title()
         user_id, key = self._user_id, self._key
@@ -98,12 +102,17 @@ class DraftKeeper(QObject):
         def write(store: Store) -> None:
             save_draft(store, user_id, key, payload, title)
 
-        self._ctx.tasks.run(write, on_success=lambda _none: self.saved.emit())
+        self._ctx.tasks.run(write, on_success=lambda _none: self._emit_saved())
+
+    def _emit_saved(self) -> None:
+        with contextlib.suppress(RuntimeError):  # the form (and this keeper) was deleted
+            self.saved.emit()
 
     def discard(self) -> None:
         """Forget the changes: the record was saved, or the user threw them away."""
         self._timer.stop()
         self._dirty = False
+        self._pending = False
         if self._ctx.tasks.closed:
             return
         user_id, key = self._user_id, self._key
@@ -113,6 +122,7 @@ class DraftKeeper(QObject):
         """The form's content equals the saved record (no draft write pending)."""
         self._timer.stop()
         self._dirty = False
+        self._pending = False
 
     def fetch(self, on_found: Callable[[Draft], None]) -> None:
         """Read this form's draft (on the worker); ``on_found`` only if there is one."""

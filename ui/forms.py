@@ -351,19 +351,30 @@ class EnterMovesOn(QObject):
             return False
         if not isinstance(watched, QWidget):
             return False
-        if watched is self._last and self._on_last is not None:
+        field = watched
+        parent = watched.parentWidget()
+        if isinstance(parent, QComboBox | QAbstractSpinBox) and parent.focusProxy() in (
+            None,
+            watched,
+        ):
+            field = parent  # the line edit inside an editable combo box or a spin box
+        if field is self._last and self._on_last is not None:
             self._on_last()
             return True
-        _focus_next(watched)
+        _focus_next(field)
         return True
 
 
 def _focus_next(widget: QWidget) -> None:
+    """Focus the next field in Tab order, skipping the field's own parts (the line edit inside
+    an editable combo box, a date editor or a spin box hands the focus straight back)."""
     nxt = widget.nextInFocusChain()
     seen = 0
     while nxt is not None and nxt is not widget and seen < 500:
+        inside = widget.isAncestorOf(nxt) or nxt.focusProxy() is widget
         if (
-            nxt.isEnabled()
+            not inside
+            and nxt.isEnabled()
             and nxt.isVisibleTo(widget.window())
             and nxt.focusPolicy() & Qt.FocusPolicy.TabFocus
         ):

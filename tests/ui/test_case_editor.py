@@ -295,3 +295,18 @@ def test_enter_moves_to_the_next_field(qtbot: QtBot, screen: CasesScreen) -> Non
     qtbot.waitUntil(reg.village.hasFocus, timeout=5000)
     qtbot.keyClick(reg.village, Qt.Key.Key_Return)
     assert not reg.village.hasFocus()
+
+
+def test_enter_leaves_combo_boxes_and_date_editors(qtbot: QtBot, screen: CasesScreen) -> None:
+    screen.new_record()
+    reg = screen.editor.registration
+    screen.window().activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is screen.window(), timeout=5000)
+    reg.registered_on.setFocus()
+    qtbot.waitUntil(reg.registered_on.hasFocus, timeout=5000)
+    inner = QApplication.focusWidget()
+    assert inner is not None
+    qtbot.keyClick(inner, Qt.Key.Key_Return)
+    focused = QApplication.focusWidget()
+    assert focused is not None and not reg.registered_on.isAncestorOf(focused)
+    assert focused is not reg.registered_on
