@@ -294,11 +294,8 @@ class MainWindow(QMainWindow):
             return
         for screen in self.screens.values():
             screen.flush_drafts()
-        try:
-            from ui.user_switch import switch_user
-        except ImportError:  # the settings work has not landed
-            self.show_message("切换用户功能尚不可用。")
-            return
+        from ui.user_switch import switch_user
+
         switch_user(self.ctx, self)
 
     # -- status bar ------------------------------------------------------------------------------
@@ -345,32 +342,47 @@ class MainWindow(QMainWindow):
 
 
 def default_factories() -> dict[str, Callable[[AppContext, QWidget], Screen]]:
-    """Every screen; those whose modules are not there yet show what is coming."""
+    """Every screen. Modules are imported when a screen is first shown (start-up time)."""
 
     def cases(ctx: AppContext, parent: QWidget) -> Screen:
         return CasesScreen(ctx, parent)
 
-    def lazy(module: str, cls: str, title: str) -> Callable[[AppContext, QWidget], Screen]:
-        def make(ctx: AppContext, parent: QWidget) -> Screen:
-            import importlib
+    def home(ctx: AppContext, parent: QWidget) -> Screen:
+        from ui.home_screen import HomeScreen
 
-            try:
-                found = getattr(importlib.import_module(module), cls)
-            except (ImportError, AttributeError):
-                return PlaceholderScreen(ctx, title, f"“{title}”功能正在建设中。", parent)
-            screen: Screen = found(ctx, parent)
-            return screen
+        return HomeScreen(ctx, parent)
 
-        return make
+    def understanders(ctx: AppContext, parent: QWidget) -> Screen:
+        from ui.understanders_screen import UnderstandersScreen
+
+        return UnderstandersScreen(ctx, parent)
+
+    def consultations(ctx: AppContext, parent: QWidget) -> Screen:
+        from ui.consultations_screen import ConsultationsScreen
+
+        return ConsultationsScreen(ctx, parent)
+
+    def adviser_logs(ctx: AppContext, parent: QWidget) -> Screen:
+        from ui.adviser_logs_screen import AdviserLogsScreen
+
+        return AdviserLogsScreen(ctx, parent)
+
+    def statistics(ctx: AppContext, parent: QWidget) -> Screen:
+        return PlaceholderScreen(
+            ctx, "统计", "统计报表、到期提醒汇总和Excel导出将在统计模块中提供。", parent
+        )
+
+    def settings(ctx: AppContext, parent: QWidget) -> Screen:
+        from ui.settings_screen import SettingsScreen
+
+        return SettingsScreen(ctx, parent)
 
     return {
-        "home": lazy("ui.home_screen", "HomeScreen", "工作台"),
+        "home": home,
         "cases": cases,
-        "understanders": lazy("ui.understanders_screen", "UnderstandersScreen", "法律明白人"),
-        "consultations": lazy("ui.consultations_screen", "ConsultationsScreen", "法律咨询"),
-        "adviser_logs": lazy("ui.adviser_logs_screen", "AdviserLogsScreen", "顾问日志"),
-        "statistics": lambda ctx, parent: PlaceholderScreen(
-            ctx, "统计", "统计报表、到期提醒和Excel导出将在统计模块中提供。", parent
-        ),
-        "settings": lazy("ui.settings_screen", "SettingsScreen", "设置"),
+        "understanders": understanders,
+        "consultations": consultations,
+        "adviser_logs": adviser_logs,
+        "statistics": statistics,
+        "settings": settings,
     }

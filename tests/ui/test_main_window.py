@@ -99,3 +99,18 @@ def test_leaving_unsaved_case_asks_and_cancel_stays(
     assert window.current_key == "cases" and window.nav.currentRow() == 1
     monkeypatch.setattr(editor_module, "ask_unsaved", lambda *_a: "discard")
     assert window.show_screen("home")
+
+
+def test_switching_user_needs_no_restart(qtbot: QtBot, window: MainWindow, ctx: AppContext) -> None:
+    from justice_desktop.store.office import add_user
+    from ui.context import load_context_data
+
+    admin = ctx.user
+    lawyer_id = ctx.tasks.call(lambda s: add_user(s, admin.id, "周律师", "lawyer"))
+    ctx.set_data(ctx.tasks.call(load_context_data))
+    lawyer = next(u for u in ctx.users if u.id == lawyer_id)
+    ctx.set_user(lawyer)
+    assert window.user_label.text() == "当前用户：周律师（律师）"
+    window.new_case()
+    editor = window.cases().editor
+    assert editor.registration.mediators.text() == "周律师"  # the form works for the new user
