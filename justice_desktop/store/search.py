@@ -210,6 +210,14 @@ def _token_text(text: str) -> str:
     return joined.lower()
 
 
+_SHORT: Final = 12  # texts this short (a village, a place) come again and again: cached
+
+
+@lru_cache(maxsize=8192)
+def _short_token_text(text: str) -> str:
+    return _token_text(text)
+
+
 def _tokens(text: str) -> list[str]:
     return _token_text(text).split()
 
@@ -371,8 +379,9 @@ _PLAIN_HAN_NAME_RE: Final = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]+")
 
 
 @lru_cache(maxsize=131072)
-def _name_entry(name: str) -> tuple[str, str]:
-    """(names-column text, py-column text) of one name; empty without letters/digits."""
+def _name_entry(name: str) -> tuple[str, str, str]:
+    """(names-column text, py-column text, the name as stored in ``search_docs.names``) of
+    one name; the first is empty without letters/digits."""
     if _PLAIN_HAN_NAME_RE.fullmatch(name):
         toks = list(name)
         readings = _initials_of(toks)
@@ -380,13 +389,13 @@ def _name_entry(name: str) -> tuple[str, str]:
         toks = _tokens(name)
         readings = name_initials(name)
     if not toks:
-        return "", ""
+        return "", "", ""
     toks.append("".join(toks))  # whole name: exact tier + separator between names
     prefixes: dict[str, None] = {}
     for initials in readings:
         for i in range(1, len(initials) + 1):
             prefixes[_MARK_PY + initials[:i]] = None
-    return " ".join([_MARK_NAME + t for t in toks]), " ".join(prefixes)
+    return " ".join([_MARK_NAME + t for t in toks]), " ".join(prefixes), _clean(name)
 
 
 def _clean(value: str) -> str:
@@ -402,9 +411,9 @@ def _doc_rows(doc: SearchDoc) -> _DocRows:
     py_col: list[str] = []
     kept: list[str] = []
     for name in doc.names:
-        name_toks, name_py = _name_entry(name)
+        name_toks, name_py, stored = _name_entry(name)
         if name_toks:
-            kept.append(_clean(name))
+            kept.append(stored)
             names_col.append(name_toks)
             if name_py:
                 py_col.append(name_py)
@@ -415,9 +424,9 @@ def _doc_rows(doc: SearchDoc) -> _DocRows:
         (codes if _HAN_RE.search(n) else numbers).append(n)
     num_col: list[str] = []
     for n in numbers:
-        digits = _digits_letters(n)
-        if len(digits) >= _MIN_TRIGRAM:
-            num_col.append(_MARK_NUM + _NUM_JOIN.join(_trigrams(digits)))
+        d = _digits_letters(n)
+        if len(d) >= _MIN_TRIGRAM:  # _trigrams(d), inline: millions of numbers in a bulk load
+            num_col.append(_MARK_NUM + _NUM_JOIN.join([d[i : i + 3] for i in range(len(d) - 2)]))
     code_col = [_MARK_CODE + t.replace(" ", _CODE_JOIN) for c in codes if (t := _token_text(c))]
     return (
         (
@@ -433,7 +442,9 @@ def _doc_rows(doc: SearchDoc) -> _DocRows:
             " ".join(py_col),
             " ".join(code_col),
             " ".join(num_col),
-            " ".join([_token_text(t) for t in doc.text if t]),
+            " ".join(
+                [_token_text(t) if len(t) > _SHORT else _short_token_text(t) for t in doc.text if t]
+            ),
         ),
     )
 
