@@ -5,7 +5,8 @@
 
 Measures, in one run:
 
-* **load**: ``load_demo_data`` of N cases (time, rows written) against a plain sqlite-utils
+* **load**: ``load_demo_data`` of N cases (time, rows written; generated in worker processes
+  as the program does for large loads, or as ``--workers`` says) against a plain sqlite-utils
   ``Database(conn)[table].insert_all(rows)`` on fresh SQLCipher files of (a) the same N case
   rows and (b) every record row the load wrote, table by table (the same rows, regenerated
   from the same seed, without indexes, search index or number blocks); ratios (target ≤ 3×);
@@ -96,8 +97,11 @@ def _vault_for(office: Path) -> Any:
     return MemoryVault({db_id: key})
 
 
-def load(office: Path, cases: int, seed: int) -> dict[str, Any]:
-    from justice_desktop.demo.loader import load_demo_data
+def load(office: Path, cases: int, seed: int, workers: int | None) -> dict[str, Any]:
+    import os
+
+    from justice_desktop.demo.loader import SUBPROCESS_MIN_CASES, load_demo_data
+    from justice_desktop.demo.parallel import default_workers
     from justice_desktop.store.database import create_store
     from justice_desktop.store.keys import MemoryVault
     from justice_desktop.store.office import set_up_office
@@ -116,8 +120,18 @@ def load(office: Path, cases: int, seed: int) -> dict[str, Any]:
             marks["next"] = done + step
         return True
 
+    if workers is None:  # what the program does
+        in_workers = cases >= SUBPROCESS_MIN_CASES and (os.cpu_count() or 1) > 1
+        workers = default_workers() if in_workers else 0
     t0 = time.perf_counter()
-    report = load_demo_data(store, cases=cases, seed=seed, progress=progress)
+    report = load_demo_data(
+        store,
+        cases=cases,
+        seed=seed,
+        progress=progress,
+        subprocess_generator=workers > 0,
+        workers=workers or None,
+    )
     seconds = time.perf_counter() - t0
     store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     today = store.clock().date()
@@ -127,6 +141,8 @@ def load(office: Path, cases: int, seed: int) -> dict[str, Any]:
         "rows": report.rows,
         "search_docs": report.search_docs,
         "seconds": seconds,
+        "workers": workers,
+        "cpus": os.cpu_count(),
         "today": today.isoformat(),
         "report": str(report),
     }
@@ -375,7 +391,8 @@ def _table(res: dict[str, Any]) -> str:
     if load_:
         add(
             f"  load demo data        {load_['seconds']:9.1f} s   {load_['rows']:,} rows "
-            f"({load_['search_docs']:,} search documents)"
+            f"({load_['search_docs']:,} search documents; "
+            f"{_workers_text(load_.get('workers'), load_.get('cpus'))})"
         )
     if base:
         add(
@@ -410,6 +427,13 @@ def _table(res: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _workers_text(workers: int | None, cpus: int | None) -> str:
+    if workers is None:
+        return "generated in ? processes"
+    where = f"generated in {workers} worker processes" if workers else "generated in-process"
+    return where + (f", {cpus} CPUs" if cpus else "")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -429,6 +453,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--saves", type=int, default=200, help="cases saved (default 200)")
     ap.add_argument("--queries", type=int, default=100, help="search terms per kind (default 100)")
     ap.add_argument("--skip-baseline", action="store_true", help="do not time the plain insert_all")
+    ap.add_argument(
+        "--workers",
+        type=int,
+        help="worker processes generating the demo data (0: in-process; default: as the program)",
+    )
     ap.add_argument("--probe-open", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
 
@@ -455,7 +484,7 @@ def main(argv: list[str] | None = None) -> int:
             if office.exists():
                 shutil.rmtree(office)
             _log(f"loading {args.cases:,} demo cases into {office} …")
-            res["load"] = load(office, args.cases, args.seed)
+            res["load"] = load(office, args.cases, args.seed, args.workers)
             _log(f"  {res['load']['report']}")
             if not args.skip_baseline:
                 _log("plain sqlite-utils insert_all of the same rows …")

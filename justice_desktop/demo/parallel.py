@@ -7,10 +7,16 @@ and sends back a picklable :class:`~justice_desktop.store.bulk.ReadyBatch`; the 
 process only writes them, in order. A chunk does not depend on the chunks before it, so the
 data is the same, field for field, as when everything runs in one process.
 
-Workers are started with ``spawn`` (never ``fork``: the window's process has Qt threads) and
-ignore Ctrl+C (the loading process decides). Closing :class:`ReadyBatches` (at the end of a
-load, a cancelled or a failed one) drops the chunks not started and waits for the running
-ones, so no process is left behind.
+Workers are started with ``spawn`` (never ``fork``: the window's process has Qt threads), at
+a lower priority, and ignore Ctrl+C (the loading process decides). ``spawn`` imports the
+program's main script in each worker, so a script that loads demo data must start under
+``if __name__ == "__main__":`` (the ``justice-desktop`` command, ``ui.launcher``,
+``justice_desktop.cli`` and the benchmarks do; ``python -m ui`` runs a package's
+``__main__``, which workers do not import). A frozen program never uses workers.
+
+Closing :class:`ReadyBatches` (at the end of a load, a cancelled or a failed one) drops the
+chunks not started and waits for the running ones (a second or two), so no process is left
+behind.
 """
 
 from __future__ import annotations
@@ -124,11 +130,12 @@ class ReadyBatches:
     def __init__(
         self, spec: GeneratorSpec, chunks: Iterable[CaseChunk], *, workers: int | None = None
     ) -> None:
-        self._ahead = (workers or default_workers()) + 1
+        n = workers or default_workers()
+        self._ahead = n + 1
         self._todo = iter(chunks)
         self._pending: deque[Future[bytes]] = deque()
         self._pool: ProcessPoolExecutor | None = ProcessPoolExecutor(
-            max_workers=workers or default_workers(),
+            max_workers=n,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_start_worker,
             initargs=(spec,),
