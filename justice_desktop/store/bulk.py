@@ -199,12 +199,14 @@ class _Prepared:
 
 
 class BulkWriter:
-    """Writes :class:`RecordBatch` es into ``store``, one transaction each.
+    """Writes :class:`RecordBatch` es (or :class:`ReadyBatch` es made from them elsewhere)
+    into ``store``, one transaction each.
 
     :meth:`write` does one batch start to end. :func:`load_batches` overlaps batches: the
     ``COMMIT`` of one batch (encrypting and writing its pages, the WAL checkpoint: all inside
-    SQLite, without the GIL) runs in a helper thread while the calling thread generates the
-    next batch. Only one thread uses the connection at any time.
+    SQLite, without the GIL) runs in a helper thread while the calling thread generates and
+    prepares the next batch (or receives it ready from a worker process). Only one thread
+    uses the connection at any time.
     """
 
     def __init__(
