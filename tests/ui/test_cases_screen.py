@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -36,8 +37,14 @@ def window(qtbot: QtBot, ctx: AppContext) -> Iterator[CasesScreen]:
 
 
 def shown_case_number(win: CasesScreen, row: int) -> object:
+    """The case number in ``row``, once its page has arrived (pages come asynchronously)."""
     model = win.case_table.model()
-    return model.data(model.index(row, COLUMN_INDEX["case_number"]))
+    index = model.index(row, COLUMN_INDEX["case_number"])
+    deadline = time.monotonic() + 5
+    while model.data(index) is None and time.monotonic() < deadline:
+        QApplication.processEvents()
+        time.sleep(0.005)
+    return model.data(index)
 
 
 def test_count_of_the_list(window: CasesScreen) -> None:
