@@ -19,7 +19,7 @@ from ui.case_rows import COLUMN_INDEX
 from ui.cases_screen import SEARCH_PLACEHOLDER, CasesScreen
 from ui.context import AppContext
 from ui.forms import qdate
-from ui.qt import QLineEdit, Qt
+from ui.qt import QApplication, QLineEdit, Qt
 from ui.search_results import HIT_KIND_ROLE, HIT_REF_ROLE
 
 
