@@ -88,6 +88,8 @@ class CaseQueries:
         self.store = store
 
     def count(self, flt: CaseFilter = CaseFilter()) -> int:
+        if flt == CaseFilter():  # all cases: the number the triggers keep (migration 5)
+            return int(self.store.scalar("SELECT n FROM row_counts WHERE name = 'cases'"))
         where, params = flt.where()
         return int(self.store.scalar(f"SELECT count(*) FROM cases WHERE {where}", tuple(params)))
 

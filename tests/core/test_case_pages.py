@@ -40,3 +40,29 @@ def test_pages_from_either_end_are_the_same(
         assert (
             [r["id"] for r in smart] == [r["id"] for r in plain] == whole[offset : offset + limit]
         )
+
+
+def test_kept_case_count_follows_inserts_deletes_and_demo_loads(
+    store: Store, ids: dict[str, str]
+) -> None:
+    from justice_desktop.demo.loader import load_demo_data
+
+    def real() -> int:
+        return int(store.scalar("SELECT count(*) FROM cases WHERE deleted = 0"))
+
+    queries = CaseQueries(store)
+    service = CaseService(store)
+    made = [
+        service.register(ids["user_id"], make_case_input(ids["committee_id"])) for _ in range(5)
+    ]
+    assert queries.count() == real() == 5
+    service.delete_case(ids["user_id"], made[0], "重复登记")
+    assert queries.count() == real() == 4
+    load_demo_data(store, cases=120, seed=5)
+    assert queries.count() == real() == 124
+    store.conn.execute("UPDATE cases SET deleted = 0 WHERE id = ?", (made[0],))  # e.g. sync undo
+    assert queries.count() == real() == 125
+    for table in ("parties", "case_mediators"):  # a row removed outright (not a tombstone)
+        store.conn.execute(f"DELETE FROM {table} WHERE case_id = ?", (made[1],))
+    store.conn.execute("DELETE FROM cases WHERE id = ?", (made[1],))
+    assert queries.count() == real() == 124
