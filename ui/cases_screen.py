@@ -135,6 +135,7 @@ class CasesScreen(Screen):
         self.results_view.setAlternatingRowColors(True)
         self.results_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.results_view.setSpacing(2)
+        self.results_view.setUniformItemSizes(True)  # no measuring of every hit on each search
         results_page = QWidget(self)
         results_layout = QVBoxLayout(results_page)
         results_layout.setContentsMargins(0, 0, 0, 0)

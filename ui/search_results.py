@@ -31,7 +31,7 @@ def hit_text(hit: SearchHit) -> str:
     """Two lines: "[案件] title" and the subtitle.  Titles and subtitles were masked when
     they were indexed (names, ID numbers, phones)."""
     head = f"[{KIND_LABELS.get(hit.kind, hit.kind)}] {hit.title}"
-    return f"{head}\n{hit.subtitle}" if hit.subtitle else head
+    return f"{head}\n{hit.subtitle}"  # always two lines: the list's rows are all one size
 
 
 class SearchResultsModel(QAbstractListModel):

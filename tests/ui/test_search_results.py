@@ -30,7 +30,7 @@ def test_hit_text() -> None:
     assert (
         hit_text(HITS[0]) == "[案件] （2025）津东城人调字第1号 张*与李*邻里纠纷\n受理于2025-01-02"
     )
-    assert hit_text(HITS[1]) == "[咨询] 法律咨询 张* · 合同"
+    assert hit_text(HITS[1]) == "[咨询] 法律咨询 张* · 合同\n"  # two lines, all rows one size
 
 
 @pytest.mark.parametrize("force_py", [False, True], ids=["qt-tester", "python-tester"])
