@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
+from collections.abc import Mapping
 from typing import Any
 
+from justice_desktop.codes.tables import CodeTable
 from justice_desktop.store.queries import CaseFilter
 from ui.case_rows import COLUMNS, CaseListRow, CaseListSource, CaseQuery
 from ui.errors import friendly_message
@@ -51,13 +53,14 @@ class CaseListModel(QAbstractTableModel):
         page_size: int = DEFAULT_PAGE_SIZE,
         max_pages: int = DEFAULT_MAX_PAGES,
         blocking: bool = True,
+        tables: Mapping[str, CodeTable] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         if page_size < 1 or max_pages < 1:
             raise ValueError("page_size and max_pages must be positive")
         self._tasks = tasks
-        self._source = CaseListSource()
+        self._source = CaseListSource(tables)
         self._page_size = page_size
         self._max_pages = max_pages
         self._blocking = blocking
@@ -99,9 +102,9 @@ class CaseListModel(QAbstractTableModel):
             self._wanted = CaseQuery(self._wanted.filter, sort, descending)
             self.reload()
 
-    def invalidate_codes(self) -> None:
+    def invalidate_codes(self, tables: Mapping[str, CodeTable] | None = None) -> None:
         """The office changed a code table: rows are formatted with fresh labels."""
-        self._source.invalidate()
+        self._source.invalidate(tables)
 
     def reload(self) -> None:
         """Count the wanted query again and then show it from the top, with fresh rows."""

@@ -112,12 +112,14 @@ class CaseRowFormatter:
 class CaseListSource:
     """Worker side of the case list: call these only on the database worker."""
 
-    def __init__(self) -> None:
-        self._formatter: CaseRowFormatter | None = None
+    def __init__(self, tables: Mapping[str, CodeTable] | None = None) -> None:
+        self._formatter: CaseRowFormatter | None = (
+            CaseRowFormatter(tables) if tables is not None else None
+        )
 
-    def invalidate(self) -> None:
-        """Forget cached code tables (after the office edited one)."""
-        self._formatter = None
+    def invalidate(self, tables: Mapping[str, CodeTable] | None = None) -> None:
+        """Forget cached code tables (after the office edited one), or use ``tables``."""
+        self._formatter = CaseRowFormatter(tables) if tables is not None else None
 
     def formatter(self, store: Store) -> CaseRowFormatter:
         if self._formatter is None:

@@ -42,6 +42,7 @@ from ui.qt import (
     QStackedWidget,
     Qt,
     QTableView,
+    QTimer,
     QVBoxLayout,
     QWidget,
     Signal,
@@ -56,6 +57,7 @@ __all__ = ["SEARCH_PLACEHOLDER", "CasesScreen"]
 
 SEARCH_PLACEHOLDER = "搜索姓名、拼音首字母、身份证号、电话、案号或关键词"
 COLUMNS_PREF = "case_columns"
+MEDIATORS_DELAY_MS = 1000
 ALL = "全部"
 
 PAGE_CASES = 0
@@ -84,7 +86,9 @@ class CasesScreen(Screen):
         self.setObjectName("casesScreen")
         tasks = ctx.tasks
         # Pages arrive asynchronously: scrolling through a million never blocks the window.
-        self.case_model = CaseListModel(tasks, page_size=page_size, blocking=False, parent=self)
+        self.case_model = CaseListModel(
+            tasks, page_size=page_size, blocking=False, tables=ctx.tables, parent=self
+        )
         self.search_model = SearchResultsModel(self)
         self.search = SearchController(
             tasks, self.search_model, delay_ms=search_delay_ms, parent=self
@@ -207,8 +211,11 @@ class CasesScreen(Screen):
         ctx.dataReloaded.connect(self._codes_reloaded)
 
         self.case_model.reload()
-        self._load_mediators()
+        self._fresh = True  # just loaded: the first activate() need not read again
         self._load_columns()
+        # The mediators' names (a scan of every case's mediators) wait until the first page
+        # is on screen: the worker takes tasks in order.
+        QTimer.singleShot(MEDIATORS_DELAY_MS, self._load_mediators)
 
     @property
     def editor(self) -> CaseEditor:
@@ -226,6 +233,9 @@ class CasesScreen(Screen):
 
     # -- Screen --------------------------------------------------------------------------------
     def activate(self) -> None:
+        if self._fresh:
+            self._fresh = False
+            return
         if not self.editing:
             self.case_model.reload()
 
@@ -446,7 +456,7 @@ class CasesScreen(Screen):
     def _codes_reloaded(self) -> None:
         fill_code_combo(self.type_filter, self.ctx.tables["dispute_types"], empty=ALL)
         fill_code_combo(self.source_filter, self.ctx.tables["case_sources"], empty=ALL)
-        self.case_model.invalidate_codes()
+        self.case_model.invalidate_codes(self.ctx.tables)
         self.case_model.reload()
 
     def show_error(self, exc: BaseException) -> None:

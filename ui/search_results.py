@@ -8,13 +8,15 @@ last asked for are dropped.  An empty box clears the results at once.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from justice_desktop.store.database import Store
-from justice_desktop.store.search import TIER_LABELS, SearchHit, search, search_hint
 from ui.errors import friendly_message
 from ui.qt import AnyIndex, QAbstractListModel, QModelIndex, QObject, Qt, QTimer, Signal
 from ui.tasks import TaskManager
+
+if TYPE_CHECKING:  # the search module itself is imported on the first search (start-up time)
+    from justice_desktop.store.search import SearchHit
 
 SEARCH_DELAY_MS = 250
 SEARCH_LIMIT = 200
@@ -67,6 +69,8 @@ class SearchResultsModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return hit_text(hit)
         if role == Qt.ItemDataRole.ToolTipRole:
+            from justice_desktop.store.search import TIER_LABELS
+
             return f"匹配方式：{TIER_LABELS.get(hit.tier, '')}"
         if role == HIT_KIND_ROLE:
             return hit.kind
@@ -151,6 +155,8 @@ class SearchController(QObject):
         serial, limit = self._serial, self._limit
 
         def find(store: Store) -> list[SearchHit]:
+            from justice_desktop.store.search import search
+
             return search(store.conn, query, limit=limit)
 
         self._tasks.run(
@@ -176,6 +182,8 @@ class SearchController(QObject):
             return
         self._active_query = query
         self._model.set_hits(hits)
+        from justice_desktop.store.search import search_hint
+
         self.hintChanged.emit("" if hits else (search_hint(query) or ""))
         self.resultsReady.emit(query, len(hits))
 

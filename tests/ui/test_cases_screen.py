@@ -14,7 +14,6 @@ from justice_desktop.store.local_state import get_preference
 from justice_desktop.store.search import SearchHit
 from tests.ui.conftest import CASES, type_text
 from tests.ui.factories import MadeCase
-from ui import search_results
 from ui.case_rows import COLUMN_INDEX
 from ui.cases_screen import SEARCH_PLACEHOLDER, CasesScreen
 from ui.context import AppContext
@@ -95,14 +94,16 @@ def test_typing_a_name_shows_hits_after_the_pause(
 def test_one_search_per_pause(
     qtbot: QtBot, window: CasesScreen, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from justice_desktop.store import search as search_module
+
     queries: list[str] = []
-    real_search = search_results.search
+    real_search = search_module.search
 
     def counting(conn: Any, query: str, **kwargs: Any) -> list[SearchHit]:
         queries.append(query)
         return real_search(conn, query, **kwargs)
 
-    monkeypatch.setattr(search_results, "search", counting)
+    monkeypatch.setattr(search_module, "search", counting)
     qtbot.keyClicks(window.search_box, "zs")  # two keystrokes, one search
     qtbot.waitUntil(window.showing_results, timeout=5000)
     qtbot.wait(300)
