@@ -57,6 +57,8 @@ from functools import lru_cache
 from itertools import islice
 from typing import Any, Final, Protocol
 
+from justice_desktop.store import pinyin_initials
+
 __all__ = [
     "KINDS",
     "KIND_CASE",
@@ -84,7 +86,6 @@ __all__ = [
     "remove_document",
     "search",
     "search_hint",
-    "warm_up",
 ]
 
 
@@ -284,8 +285,12 @@ _INITIALS: dict[str, str] = {}  # Han character → initial; bounded by the char
 def _char_initial(ch: str) -> str:
     letter = _INITIALS.get(ch)
     if letter is None:
-        # Imported here: loading pypinyin's dictionaries costs ~0.2 s, which the program's
-        # start must not pay (the GUI warms it up on the worker once the window is open).
+        letter = pinyin_initials.initial(ch)  # the shipped table: no pypinyin import
+        if letter is not None:
+            _INITIALS[ch] = letter
+            return letter
+        # A rare character outside the table: pypinyin (imported only now, see
+        # pinyin_initials for why).
         from pypinyin import Style, lazy_pinyin
 
         first = lazy_pinyin(ch, style=Style.FIRST_LETTER)
@@ -294,11 +299,6 @@ def _char_initial(ch: str) -> str:
             letter = ""
         _INITIALS[ch] = letter
     return letter
-
-
-def warm_up() -> None:
-    """Load pypinyin now (e.g. on a background thread) so the first save is not slower."""
-    _char_initial("张")
 
 
 def _initials_of(han: Sequence[str]) -> tuple[str, ...]:
