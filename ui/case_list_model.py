@@ -112,9 +112,16 @@ class CaseListModel(QAbstractTableModel):
             return
         self._request += 1
         request, query = self._request, self._wanted
+        source, size = self._source, self._page_size
+
+        def count_and_first_page(store: Any) -> tuple[int, list[CaseListRow]]:
+            # The first page comes with the count: the list shows rows one round trip sooner.
+            count = source.count(store, query)
+            return count, source.page(store, query, 0, size, count) if count else []
+
         self._tasks.run(
-            lambda store: self._source.count(store, query),
-            on_success=lambda n: self._apply(request, query, n),
+            count_and_first_page,
+            on_success=lambda found: self._apply(request, query, found[0], found[1]),
             on_failure=lambda exc: self._count_failed(request, exc),
         )
 
@@ -168,7 +175,9 @@ class CaseListModel(QAbstractTableModel):
             self.set_sort(key, order == Qt.SortOrder.DescendingOrder)
 
     # -- internals -------------------------------------------------------------------------
-    def _apply(self, request: int, query: CaseQuery, count: int) -> None:
+    def _apply(
+        self, request: int, query: CaseQuery, count: int, first: list[CaseListRow] | None = None
+    ) -> None:
         if request != self._request:
             return  # a newer query was asked for meanwhile
         self.beginResetModel()
@@ -178,6 +187,8 @@ class CaseListModel(QAbstractTableModel):
         self._pages.clear()
         self._pending.clear()
         self._failed.clear()
+        if first:
+            self._pages[0] = first
         self._loaded = True
         self.endResetModel()
         self.countChanged.emit(count)
