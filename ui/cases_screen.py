@@ -28,6 +28,7 @@ from ui.qt import (
     QAction,
     QCheckBox,
     QComboBox,
+    QEvent,
     QHBoxLayout,
     QHeaderView,
     QKeySequence,
@@ -349,6 +350,12 @@ class CasesScreen(Screen):
         header.sortIndicatorChanged.connect(self._on_sort_indicator)
         table.setSortingEnabled(True)
         return table
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.FontChange:  # the UI scale changed: taller rows
+            rows = self.case_table.verticalHeader()
+            rows.setDefaultSectionSize(self.case_table.fontMetrics().height() + 10)
+        super().changeEvent(event)
 
     def _column_menu(self, pos: QPoint) -> None:
         menu = self.column_menu()

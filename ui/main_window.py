@@ -21,6 +21,7 @@ from ui.overview import Overview, case_count_text, load_overview, pending_text, 
 from ui.qt import (
     QAction,
     QCloseEvent,
+    QEvent,
     QHBoxLayout,
     QKeySequence,
     QLabel,
@@ -100,7 +101,8 @@ class MainWindow(QMainWindow):
         for i, spec in enumerate(SCREENS):
             self.nav.addItem(f"{spec.title}")
             self.nav.item(i).setToolTip(f"{spec.title}（Ctrl+{i + 1}）")
-        self.nav.setFixedWidth(self.nav.fontMetrics().horizontalAdvance("法律明白人") * 2)
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._fit_navigation()
         self.stack = QStackedWidget(self)
         central = QWidget(self)
         layout = QHBoxLayout(central)
@@ -146,6 +148,17 @@ class MainWindow(QMainWindow):
         self.show_screen(start)
         self.refresh_overview()
         self._status_timer.start()
+
+    def _fit_navigation(self) -> None:
+        """The navigation is as wide as its longest entry at the current text size."""
+        metrics = self.nav.fontMetrics()
+        widest = max(metrics.horizontalAdvance(spec.title) for spec in SCREENS)
+        self.nav.setFixedWidth(widest + metrics.height() * 2)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.FontChange:  # the UI scale changed
+            self._fit_navigation()
+        super().changeEvent(event)
 
     # -- screens ---------------------------------------------------------------------------------
     def screen_for(self, key: str) -> Screen:

@@ -229,3 +229,23 @@ def test_hidden_columns_are_remembered_per_user(
     assert checked["dispute_type"] is False and checked["source"] is True
     assert not [a for a in menu.actions() if a.data() == "case_number"][0].isEnabled()
     again.search.stop()
+
+
+def test_rows_grow_with_the_text_size(qtbot: QtBot, window: CasesScreen) -> None:
+    from ui.scale import apply_ui_scale
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    before = window.case_table.verticalHeader().defaultSectionSize()
+    apply_ui_scale(app, 200)
+    try:
+        qtbot.waitUntil(
+            lambda: window.case_table.verticalHeader().defaultSectionSize() > before * 1.5,
+            timeout=5000,
+        )
+        assert (
+            window.case_table.verticalHeader().defaultSectionSize()
+            > window.case_table.fontMetrics().height()
+        )
+    finally:
+        apply_ui_scale(app, 100)

@@ -114,3 +114,18 @@ def test_switching_user_needs_no_restart(qtbot: QtBot, window: MainWindow, ctx: 
     window.new_case()
     editor = window.cases().editor
     assert editor.registration.mediators.text() == "周律师"  # the form works for the new user
+
+
+def test_navigation_grows_with_the_text_size(qtbot: QtBot, window: MainWindow) -> None:
+    from ui.scale import apply_ui_scale
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    before = window.nav.width()
+    apply_ui_scale(app, 200)
+    try:
+        qtbot.waitUntil(lambda: window.nav.width() > before * 1.5, timeout=5000)
+        metrics = window.nav.fontMetrics()
+        assert window.nav.width() > metrics.horizontalAdvance("法律明白人")  # nothing cut off
+    finally:
+        apply_ui_scale(app, 100)
