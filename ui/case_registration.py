@@ -19,6 +19,7 @@ from ui.forms import (
     FieldErrors,
     code_combo,
     combo_value,
+    connect_changes,
     date_edit,
     fill_code_combo,
     set_combo_value,
@@ -149,11 +150,8 @@ class RegistrationForm(QWidget):
         self._source_changed()
         self._type_changed()
         for widget in self._inputs().values():
-            _connect(widget, self._emit_changed)
+            connect_changes(widget, self.changed.emit)
         self.parties.changed.connect(self._parties_changed)
-
-    def _emit_changed(self, *_args: object) -> None:
-        self.changed.emit()
 
     # -- values ----------------------------------------------------------------------------------
     def set_committees(self, committees: list[dict[str, str]]) -> None:
@@ -325,18 +323,3 @@ def _wrap(layout: QHBoxLayout, parent: QWidget) -> QWidget:
     layout.setContentsMargins(0, 0, 0, 0)
     box.setLayout(layout)
     return box
-
-
-def _connect(widget: QWidget, slot: Any) -> None:
-    if isinstance(widget, QLineEdit):
-        widget.textEdited.connect(slot)
-    elif isinstance(widget, QPlainTextEdit):
-        widget.textChanged.connect(slot)
-    elif isinstance(widget, QComboBox):
-        widget.currentIndexChanged.connect(slot)
-    elif isinstance(widget, QCheckBox):
-        widget.toggled.connect(slot)
-    else:
-        date_changed = getattr(widget, "dateChanged", None)
-        if date_changed is not None:
-            date_changed.connect(slot)

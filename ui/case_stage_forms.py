@@ -30,6 +30,7 @@ from ui.forms import (
     EnterMovesOn,
     FieldErrors,
     code_combo,
+    connect_changes,
     date_edit,
     date_time_edit,
     set_widget_value,
@@ -139,25 +140,8 @@ class StageForm(QGroupBox):
     def add(self, field: str, label: str, widget: QWidget) -> QWidget:
         self.errors.add_row(self.form, label, field, widget)
         self.fields[field] = widget
-        emit = self._emit_changed
-        if isinstance(widget, QLineEdit):
-            widget.textEdited.connect(emit)
-        elif isinstance(widget, QPlainTextEdit):
-            widget.textChanged.connect(emit)
-        elif isinstance(widget, QComboBox):
-            widget.currentIndexChanged.connect(emit)
-        elif isinstance(widget, QCheckBox):
-            widget.toggled.connect(emit)
-        else:
-            for name in ("dateChanged", "dateTimeChanged"):
-                signal = getattr(widget, name, None)
-                if signal is not None:
-                    signal.connect(emit)
-                    break
+        connect_changes(widget, self.changed.emit)
         return widget
-
-    def _emit_changed(self, *_args: object) -> None:
-        self.changed.emit()
 
     def finish(self) -> None:
         """Call after the fields are added: Enter moves on, and submits from the last one."""

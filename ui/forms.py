@@ -47,6 +47,7 @@ __all__ = [
     "ask_unsaved",
     "code_combo",
     "combo_value",
+    "connect_changes",
     "date_edit",
     "date_time_edit",
     "field_row",
@@ -202,6 +203,28 @@ def set_widget_value(widget: QWidget, value: Any) -> None:
             widget.setProperty("value", value)
     except (TypeError, ValueError):
         return
+
+
+def connect_changes(widget: QWidget, slot: Callable[[], None]) -> None:
+    """Call ``slot()`` whenever the user changes ``widget`` (whatever kind of input it is)."""
+
+    def changed(*_args: object) -> None:
+        slot()
+
+    if isinstance(widget, QLineEdit):
+        widget.textEdited.connect(changed)
+    elif isinstance(widget, QPlainTextEdit):
+        widget.textChanged.connect(changed)
+    elif isinstance(widget, QComboBox):
+        widget.currentIndexChanged.connect(changed)
+    elif isinstance(widget, QCheckBox):
+        widget.toggled.connect(changed)
+    elif isinstance(widget, QDateTimeEdit):  # also QDateEdit
+        widget.dateTimeChanged.connect(changed)
+    elif isinstance(widget, QAbstractSpinBox):
+        signal = getattr(widget, "valueChanged", None)
+        if signal is not None:
+            signal.connect(changed)
 
 
 # -- errors ----------------------------------------------------------------------------------------

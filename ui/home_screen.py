@@ -229,6 +229,9 @@ class HomeScreen(Screen):
 
     # -- Screen ---------------------------------------------------------------------------------
     def activate(self) -> None:
+        # The cursor starts on 登记纠纷 (Enter registers a dispute), not in the reminders: a
+        # table taking the focus makes its first row current, whose highlight hides the red.
+        self.action_buttons["newCaseButton"].setFocus(Qt.FocusReason.OtherFocusReason)
         self.reload()
 
     def new_record(self) -> bool:

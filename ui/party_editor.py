@@ -21,6 +21,7 @@ from ui.forms import (
     FieldErrors,
     code_combo,
     combo_value,
+    connect_changes,
     set_combo_value,
     set_widget_value,
     widget_value,
@@ -115,7 +116,7 @@ class PartyForm(QGroupBox):
         self.id_number.textChanged.connect(self._check_id)
         self.remove_button.clicked.connect(lambda: self.removeRequested.emit(self))
         for widget in self.inputs().values():
-            _connect_change(widget, self._emit_changed)
+            connect_changes(widget, self.changed.emit)
         self._kind_changed()
 
     def _add(self, field: str, label: str, widget: QWidget) -> None:
@@ -155,9 +156,6 @@ class PartyForm(QGroupBox):
         errors.bind(f"{prefix}side", self.side, self.errors["name"][1])
         errors.bind(f"{prefix}birth_date", self.id_number, self.errors["id_number"][1])
         errors.bind(f"{prefix}id_type", self.id_number, self.errors["id_number"][1])
-
-    def _emit_changed(self, *_args: object) -> None:
-        self.changed.emit()
 
     def _kind_changed(self) -> None:
         person = combo_value(self.kind) == "person"
@@ -242,13 +240,6 @@ class PartyForm(QGroupBox):
                 "agent": p.agent,
             }
         )
-
-
-def _connect_change(widget: QWidget, slot: Any) -> None:
-    if isinstance(widget, QLineEdit):
-        widget.textEdited.connect(slot)
-    elif isinstance(widget, QComboBox):
-        widget.currentIndexChanged.connect(slot)
 
 
 class PartiesEditor(QWidget):
