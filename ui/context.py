@@ -21,9 +21,8 @@ from datetime import date, datetime
 from justice_desktop.codes.tables import CodeTable
 from justice_desktop.store.code_tables import load_tables
 from justice_desktop.store.database import Store
-from justice_desktop.store.office import ROLE_LABELS, committees, users
+from justice_desktop.store.office import ROLE_LABELS, committees, office_name, users
 from justice_desktop.store.session import is_demo
-from ui.overview import office_name
 from ui.qt import QObject, Signal
 from ui.tasks import TaskManager
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from justice_desktop.store.database import Store
+from justice_desktop.store.office import office_name
 from justice_desktop.store.outbox import pending_count
 from justice_desktop.store.queries import CaseQueries
 from justice_desktop.store.session import is_demo
@@ -20,18 +21,6 @@ class Overview:
     pending_sync: int
     last_sync: str | None = None
     case_count: int = 0
-
-
-def office_name(store: Store) -> str:
-    office_id = store.meta("office_id")
-    name = None
-    if office_id:
-        name = store.scalar("SELECT name FROM offices WHERE id = ? AND deleted = 0", (office_id,))
-    if name is None:
-        name = store.scalar(
-            "SELECT name FROM offices WHERE deleted = 0 ORDER BY created_at LIMIT 1"
-        )
-    return str(name or "")
 
 
 LAST_SYNC_META = "last_sync_at"

@@ -115,6 +115,15 @@ def office_id_of(store: Store) -> str | None:
     return None if found is None else str(found)
 
 
+def office_name(store: Store) -> str:
+    """The office's name ("" before the office is set up)."""
+    office_id = office_id_of(store)
+    if office_id is None:
+        return ""
+    name = store.scalar("SELECT name FROM offices WHERE id = ? AND deleted = 0", (office_id,))
+    return str(name or "")
+
+
 def rename_office(store: Store, user_id: str, name: str) -> None:
     office_id = office_id_of(store)
     if office_id is None:
