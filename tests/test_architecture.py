@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -137,3 +138,21 @@ def test_importing_every_core_module_loads_no_qt() -> None:
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["failed"] == {}
     assert report["qt"] == []
+
+
+SQL_RE = re.compile(r"""["'](?:SELECT|INSERT|UPDATE|DELETE|CREATE|ALTER|PRAGMA)\s""")
+
+
+def test_no_sql_outside_the_store_layer() -> None:
+    """SQL lives in justice_desktop/store/ (and sync's server storage); the UI, the domain and
+    everything else call store functions."""
+    offenders = []
+    for package in ("ui", "justice_desktop"):
+        for path in sorted((ROOT / package).rglob("*.py")):
+            rel = path.relative_to(ROOT).as_posix()
+            if rel.startswith("justice_desktop/store/"):
+                continue
+            for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                if SQL_RE.search(line) or ".execute(" in line:
+                    offenders.append(f"{rel}:{n}: {line.strip()}")
+    assert offenders == []
