@@ -3,7 +3,9 @@ person's training record, the monthly consultation register and an adviser's wor
 
 Each document is first gathered into a :class:`Register` (title, heading lines, columns, rows,
 closing lines) through the store's services, then drawn by :func:`render_register`.
-Phones are masked as on screens unless ``show_contacts`` is set; ID numbers are never printed.
+Phones are masked as on screens unless ``show_contacts`` is set; then ``user_id`` (the acting
+user) is required and every record printed with its phone is written to the audit log as
+"print". ID numbers are never printed.
 """
 
 from __future__ import annotations
@@ -113,6 +115,17 @@ def _phone(value: str | None, show: bool) -> str:
     return value if show else mask_phone(value)
 
 
+def _audit_print(store: Store, user_id: str, table: str, record_ids: list[str]) -> None:
+    """Record that these records' contacts were printed in full."""
+    if not user_id:
+        raise ValueError("printing phones in full needs the acting user_id for the audit log")
+    if not record_ids:
+        return
+    with store.tx(user_id) as tx:
+        for rid in record_ids:
+            tx.audit("print", table, rid, "phone")
+
+
 def _tables(store: Store, tables: Mapping[str, CodeTable] | None) -> Mapping[str, CodeTable]:
     return tables if tables is not None else load_tables(store)
 
@@ -130,6 +143,7 @@ def roster_register(
     status: str | None = "active",
     priority_group: str | None = None,
     show_contacts: bool = False,
+    user_id: str = "",
     tables: Mapping[str, CodeTable] | None = None,
 ) -> Register:
     """The roster as filed with the bureau: one row per person, ordered by village and group,
@@ -140,6 +154,8 @@ def roster_register(
     rows = roster_with_hours(
         store, year, village=village, status=status, priority_group=priority_group
     )
+    if show_contacts:
+        _audit_print(store, user_id, "understanders", [str(r["id"]) for r in rows if r["phone"]])
     out: list[list[str]] = []
     for n, r in enumerate(rows, 1):
         out.append(
@@ -309,6 +325,7 @@ def consultation_register(
     month: int,
     *,
     show_contacts: bool = False,
+    user_id: str = "",
     tables: Mapping[str, CodeTable] | None = None,
 ) -> Register:
     """Every consultation of the month, in order: who asked, what, the answer, who answered
@@ -316,6 +333,8 @@ def consultation_register(
     codes = _tables(store, tables)
     rows: list[list[str]] = []
     entries = ConsultationService(store, dict(codes)).register_for_month(year, month)
+    if show_contacts:
+        _audit_print(store, user_id, "consultations", [str(c["id"]) for c in entries if c["phone"]])
     for n, c in enumerate(entries, 1):
         rows.append(
             [
@@ -460,6 +479,7 @@ def roster_pdf(
     status: str | None = "active",
     priority_group: str | None = None,
     show_contacts: bool = False,
+    user_id: str = "",
 ) -> bytes:
     """法律明白人名册 (A4 landscape)."""
     return render_register(
@@ -470,6 +490,7 @@ def roster_pdf(
             status=status,
             priority_group=priority_group,
             show_contacts=show_contacts,
+            user_id=user_id,
         )
     )
 
@@ -487,10 +508,12 @@ def training_record_pdf(store: Store, understander_id: str, year: int) -> bytes:
 
 
 def consultation_register_pdf(
-    store: Store, year: int, month: int, *, show_contacts: bool = False
+    store: Store, year: int, month: int, *, show_contacts: bool = False, user_id: str = ""
 ) -> bytes:
     """法律咨询登记簿 of one month (A4 landscape)."""
-    return render_register(consultation_register(store, year, month, show_contacts=show_contacts))
+    return render_register(
+        consultation_register(store, year, month, show_contacts=show_contacts, user_id=user_id)
+    )
 
 
 def adviser_log_pdf(

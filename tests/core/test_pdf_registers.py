@@ -7,8 +7,11 @@ import subprocess
 from datetime import date, datetime
 from pathlib import Path
 
+import pytest
+
 from justice_desktop.domain.consultations import AdviserLogInput, ConsultationInput
 from justice_desktop.domain.understanders import TrainingInput, UnderstanderInput
+from justice_desktop.pdf.fonts import MissingGlyphError
 from justice_desktop.pdf.registers import (
     adviser_log_pdf,
     consultation_register_pdf,
@@ -106,8 +109,16 @@ def test_roster_has_columns_people_and_masks_phones(
     assert "孙三" not in text  # removed: not on the active roster
     assert "共2人" in text
 
-    full = _squeezed(_write(tmp_path, roster_pdf(store, show_contacts=True), "full.pdf"))
+    with pytest.raises(ValueError):
+        roster_pdf(store, show_contacts=True)  # nobody to record in the audit log
+    full = _squeezed(
+        _write(tmp_path, roster_pdf(store, show_contacts=True, user_id=user), "full.pdf")
+    )
     assert "13812345678" in full
+    printed = store.query(
+        "SELECT record_id, user_id FROM audit_log WHERE action = 'print' AND fields = 'phone'"
+    )
+    assert [(r["record_id"], r["user_id"]) for r in printed] == [(a, user)]
     west = _squeezed(_write(tmp_path, roster_pdf(store, village="西村"), "west.pdf"))
     assert "钱二" in west and "赵一" not in west
     removed = _squeezed(_write(tmp_path, roster_pdf(store, status="removed"), "rm.pdf"))
@@ -255,6 +266,12 @@ def test_consultation_register_for_a_month(
     assert text.count("离婚后孩子的抚养费怎么算？") == 20  # long question wraps, nothing lost
     assert "五月的人" not in text
     assert text.index("2025.6.3") < text.index("2025.6.10")
+    full = _squeezed(
+        _write(
+            tmp_path, consultation_register_pdf(store, 2025, 6, show_contacts=True, user_id=user)
+        )
+    )
+    assert "13512345678" in full
 
 
 def test_adviser_log_for_a_period(store: Store, ids: dict[str, str], tmp_path: Path) -> None:
@@ -303,3 +320,21 @@ def test_sign_in_sheet_of_a_training_without_attendees(
     )
     path = _write(tmp_path, training_sign_in_pdf(store, tid, blank_rows=0))
     assert "空培训" in _squeezed(path) and _pages(path) == 1
+
+
+def test_rare_characters_print_and_unprintable_ones_are_reported(
+    store: Store, ids: dict[str, str], tmp_path: Path
+) -> None:
+    svc = UnderstanderService(store)
+    user = ids["user_id"]
+    _person(svc, user, "吉𠮷", village="䶮村")
+    _person(svc, user, "王堃喆")
+    path = _write(tmp_path, roster_pdf(store))
+    _all_fonts_embedded(path)
+    text = _squeezed(path)
+    assert "吉𠮷" in text and "䶮村" in text and "王堃喆" in text
+
+    _person(svc, user, "李\U00030000")  # CJK Extension G: no shipped font has it
+    with pytest.raises(MissingGlyphError) as err:
+        roster_pdf(store)
+    assert err.value.chars == ["\U00030000"] and "法律明白人名册" in str(err.value)
