@@ -50,6 +50,9 @@ DEFAULT_BLANK_ROWS = 6
 MARGIN_TOP_LANDSCAPE = 18 * mm
 MARGIN_BOTTOM_REGISTER = 20 * mm  # no QR code on registers: a slimmer footer
 CELL_SIZE = 9.5
+CELL_LEADING = 13.0
+CHUNK_SHARE = 0.4  # a long cell text goes on in further rows of at most this share of a page
+FRAME_PADDING = 6.0  # reportlab's default frame padding, each side
 SIGN_ROW_PADDING = 9.0  # points above and below a sign-in row's text: room to write a name
 
 
@@ -356,7 +359,7 @@ def consultation_register(
         heading=[("登记月份：", f"{year}年{month}月　　共{len(rows)}件")],
         columns=[
             Column("序号", 3.2, center=True),
-            Column("日期", 5, center=True),
+            Column("日期", 5.8, center=True),
             Column("咨询人情况", 12),
             Column("类别", 5),
             Column("方式", 3, center=True),
@@ -591,11 +594,12 @@ class RegisterCanvas(DecoratedCanvas):
 
 def _cell_styles() -> tuple[ParagraphStyle, ParagraphStyle, ParagraphStyle]:
     base = layout.styles()
-    left = ParagraphStyle("jd-reg-cell", parent=base.cell, fontSize=CELL_SIZE, leading=13)
+    size, leading = CELL_SIZE, CELL_LEADING
+    left = ParagraphStyle("jd-reg-cell", parent=base.cell, fontSize=size, leading=leading)
     center = ParagraphStyle(
-        "jd-reg-cell-c", parent=base.cell_center, fontSize=CELL_SIZE, leading=13
+        "jd-reg-cell-c", parent=base.cell_center, fontSize=size, leading=leading
     )
-    head = ParagraphStyle("jd-reg-head", parent=base.label, fontSize=CELL_SIZE, leading=13)
+    head = ParagraphStyle("jd-reg-head", parent=base.label, fontSize=size, leading=leading)
     return left, center, head
 
 
@@ -646,11 +650,17 @@ def _table(reg: Register) -> Table:
     def cell(text: str, col: Column) -> Flowable:
         return layout.para(text, center if col.center else left)
 
+    top = MARGIN_TOP_LANDSCAPE if reg.landscape else layout.MARGIN_TOP
+    frame = page_size(reg)[1] - top - MARGIN_BOTTOM_REGISTER - 2 * FRAME_PADDING
+    lines = max(4, int(frame * CHUNK_SHARE / CELL_LEADING))
+    limits = [max(20, int((w - 6) / CELL_SIZE) * lines) for w in widths]
     data: list[list[Any]] = [[layout.para(c.label, head) for c in reg.columns]]
-    data += [[cell(v, c) for v, c in zip(row, reg.columns, strict=True)] for row in reg.rows]
+    for row in reg.rows:
+        for part in _continued(row, limits):
+            data.append([cell(v, c) for v, c in zip(part, reg.columns, strict=True)])
     if not reg.rows:
         data.append([layout.para("（无记录）", center)] + [""] * (len(reg.columns) - 1))
-    t = LongTable(data, colWidths=widths, repeatRows=1, splitByRow=1, splitInRow=1)
+    t = LongTable(data, colWidths=widths, repeatRows=1, splitByRow=1, splitInRow=0)
     pad = reg.row_padding
     style: list[tuple[Any, ...]] = [
         ("GRID", (0, 0), (-1, -1), 0.75, layout.GRID_COLOUR),
@@ -666,6 +676,33 @@ def _table(reg: Register) -> Table:
         style.append(("SPAN", (0, 1), (-1, 1)))
     t.setStyle(layout.table_style(style))
     return t
+
+
+def _continued(row: list[str], limits: list[int]) -> list[list[str]]:
+    """``row`` as one table row, or, when a cell's text is longer than its limit (in
+    characters), as several rows that carry it on (so no row is taller than a page and every
+    row moves to the next page whole: reportlab's splitting inside rows repeats headers)."""
+    pieces = [_chunks(text, limit) for text, limit in zip(row, limits, strict=True)]
+    count = max(len(p) for p in pieces)
+    out = [[p[0] for p in pieces]]
+    for k in range(1, count):
+        out.append([p[k] if k < len(p) else "" for p in pieces])
+    return out
+
+
+def _chunks(text: str, limit: int) -> list[str]:
+    if len(text) <= limit:
+        return [text]
+    out: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        cut = max(rest.rfind(mark, limit // 2, limit) for mark in "。；！？\n")
+        cut = cut + 1 if cut > 0 else limit
+        out.append(rest[:cut])
+        rest = rest[cut:].lstrip("\n")
+    if rest:
+        out.append(rest)
+    return out
 
 
 def _signature_line(reg: Register) -> Table:

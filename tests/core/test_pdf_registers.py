@@ -338,3 +338,22 @@ def test_rare_characters_print_and_unprintable_ones_are_reported(
     with pytest.raises(MissingGlyphError) as err:
         roster_pdf(store)
     assert err.value.chars == ["\U00030000"] and "法律明白人名册" in str(err.value)
+
+
+def test_a_question_longer_than_a_page_flows_on(
+    store: Store, ids: dict[str, str], tmp_path: Path
+) -> None:
+    svc = ConsultationService(store)
+    question = "".join(f"第{n}句：相邻的宅基地边界一直有争议。" for n in range(1, 241))
+    assert len(question) > 4000
+    svc.record(ids["user_id"], _consultation(question=question))
+    for day in range(2, 12):
+        svc.record(ids["user_id"], _consultation(consulted_on=date(2025, 6, day)))
+    path = _write(tmp_path, consultation_register_pdf(store, 2025, 6))
+    pages = _pages(path)
+    assert pages >= 3
+    text = _squeezed(path)
+    assert "第1句：" in text and "第240句：相邻的宅基地边界一直有争议。" in text
+    for page in range(1, pages + 1):
+        page_text = _squeezed(path, page)
+        assert page_text.count("咨询问题") == 1  # one header row per page, never two
