@@ -62,6 +62,7 @@ class Styles:
     term: ParagraphStyle
     cover_title: ParagraphStyle
     cover_field: ParagraphStyle
+    cover_committee: ParagraphStyle
 
 
 @functools.cache
@@ -75,9 +76,9 @@ def styles() -> Styles:
         )
 
     return Styles(
-        title=st("jd-title", serif, 22, 30, alignment=TA_CENTER, spaceAfter=4 * mm),
+        title=st("jd-title", serif, 22, 30, alignment=TA_CENTER, spaceAfter=3 * mm),
         subtitle=st("jd-subtitle", serif, 12, 18, alignment=TA_CENTER, spaceAfter=4 * mm),
-        heading=st("jd-heading", serif, 13, 20, spaceBefore=3 * mm, spaceAfter=1.5 * mm),
+        heading=st("jd-heading", serif, 13, 19, spaceBefore=2 * mm, spaceAfter=1 * mm),
         body=st("jd-body", sans, 11.5, 20, alignment=TA_JUSTIFY),
         body_indent=st("jd-body-indent", sans, 11.5, 20, alignment=TA_JUSTIFY, firstLineIndent=23),
         cell=st("jd-cell", sans, 10.5, 15, alignment=TA_LEFT),
@@ -90,6 +91,7 @@ def styles() -> Styles:
         ),
         cover_title=st("jd-cover-title", serif, 30, 44, alignment=TA_CENTER),
         cover_field=st("jd-cover-field", serif, 15, 24, alignment=TA_LEFT),
+        cover_committee=st("jd-cover-committee", serif, 18, 26, alignment=TA_CENTER),
     )
 
 
@@ -225,8 +227,8 @@ def grid(
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("LEFTPADDING", (0, 0), (-1, -1), 4),
         ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-        ("TOPPADDING", (0, 0), (-1, -1), 5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+        ("TOPPADDING", (0, 0), (-1, -1), 4),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
     ]
     for start, end in spans:
         style.append(("SPAN", start, end))
@@ -282,27 +284,35 @@ def signature_rows(
                 para(date_blank() if dated else "", st),
             ]
         )
-    t = Table(
-        rows,
-        colWidths=[CONTENT_WIDTH * 0.45, CONTENT_WIDTH * 0.25, CONTENT_WIDTH * 0.30],
-        rowHeights=[14 * mm] * len(rows),
-    )
+    t = Table(rows, colWidths=[CONTENT_WIDTH * 0.48, CONTENT_WIDTH * 0.24, CONTENT_WIDTH * 0.28])
     t.setStyle(
         table_style(
             [
                 ("LINEBELOW", (1, 0), (1, -1), 0.6, colors.black),
                 ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 11),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
             ]
         )
     )
     return t
 
 
-def seal_place(text: str = "人民调解委员会（印）", *, date_text: str | None = None) -> KeepTogether:
-    """The committee's seal place at the right with the date under it."""
-    st = styles().right
-    return KeepTogether([space(8), para(text, st), para(date_text or date_blank(), st), space(2)])
+def seal_place(text: str = "人民调解委员会（印）", *, date_text: str | None = None) -> Table:
+    """The committee's seal place at the right with the date under it (never split)."""
+    body = para(f"{text}\n{date_text or date_blank()}", styles().right)
+    t = Table([[body]], colWidths=[CONTENT_WIDTH])
+    t.setStyle(
+        table_style(
+            [
+                ("TOPPADDING", (0, 0), (-1, -1), 8 * mm),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2 * mm),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
+    return t
 
 
 def keep(flowables: Sequence[Flowable]) -> KeepTogether:
