@@ -7,7 +7,7 @@ being made when the user cancels, leaves no file behind. A case that fails (dele
 not far enough for a form, a character no font has …) does not stop the others; the summary
 at the end lists what was written and which cases failed, with the reason.
 
-Public signals of :class:`BatchPdfDialog`: ``exported(result)`` with the
+Public signals of :class:`BatchPdfDialog`: ``formsLoaded()``, ``exported(result)`` with the
 :class:`BatchResult` when the export has ended (also when cancelled).
 """
 
@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from justice_desktop.store.database import Store
-from ui.case_documents import BOUND_FILE, case_number, form_titles, render_document
+from ui.case_documents import BOUND_FILE, case_number, load_form_titles, render_document
 from ui.context import AppContext
 from ui.dialogs import show_info
 from ui.errors import is_known_error
@@ -178,6 +178,8 @@ class BatchPdfDialog(QDialog):
     """Choose what to export and where, run it, show the summary."""
 
     exported = Signal(object)
+    #: The list of forms is filled (it is read on the worker when the dialog opens).
+    formsLoaded = Signal()
 
     def __init__(
         self, ctx: AppContext, case_ids: Sequence[str], parent: QWidget | None = None
@@ -203,11 +205,6 @@ class BatchPdfDialog(QDialog):
         self.bound_radio.setChecked(True)
         self.forms_list = QListWidget(self)
         self.forms_list.setObjectName("exportFormList")
-        for key, title in form_titles().items():
-            item = QListWidgetItem(title, self.forms_list)
-            item.setData(Qt.ItemDataRole.UserRole, key)
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Unchecked)
         self.forms_list.setEnabled(False)
         self.all_button = QPushButton("全选", self)
         self.all_button.setObjectName("checkAllForms")
@@ -267,6 +264,15 @@ class BatchPdfDialog(QDialog):
         self.browse_button.clicked.connect(self.choose_folder)
         buttons.accepted.connect(self.start)
         buttons.rejected.connect(self.reject)
+        load_form_titles(ctx, self, self._fill_forms)
+
+    def _fill_forms(self, titles: dict[str, str]) -> None:
+        for key, title in titles.items():
+            item = QListWidgetItem(title, self.forms_list)
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+        self.formsLoaded.emit()
 
     # -- choices -----------------------------------------------------------------------------
     def chosen_forms(self) -> list[str] | None:

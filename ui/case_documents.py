@@ -9,8 +9,12 @@ a progress dialog after half a second, with 取消 — the bound file is long wo
 window (:mod:`ui.pdf_preview`) opens when the bytes arrive. An error of the core (a case not far
 enough for that document, a character no font has …) is shown with its Chinese message.
 
+The list's titles come from the PDF core, read on the worker when the panel is made (importing
+reportlab takes ~0.2 s).
+
 Public signals: ``message(text)`` for the status bar, ``previewOpened(dialog)`` when a preview
-window opens (a :class:`~ui.pdf_preview.PdfPreviewDialog`).
+window opens (a :class:`~ui.pdf_preview.PdfPreviewDialog`), ``ready()`` when the list is
+filled.
 """
 
 from __future__ import annotations
@@ -42,7 +46,6 @@ from ui.qt import (
     QListWidgetItem,
     QPrinter,
     QPushButton,
-    QShowEvent,
     Qt,
     QVBoxLayout,
     QWidget,
@@ -50,7 +53,16 @@ from ui.qt import (
 )
 from ui.tasks import Progress
 
-__all__ = ["BOUND_FILE", "BOUND_FILE_TITLE", "CaseDocumentsPanel", "RenderedPdf", "render_document"]
+__all__ = [
+    "BOUND_FILE",
+    "BOUND_FILE_TITLE",
+    "CaseDocumentsPanel",
+    "RenderedPdf",
+    "case_number",
+    "form_titles",
+    "load_form_titles",
+    "render_document",
+]
 
 #: The list key of the whole bound case file (not a form of :data:`FORMS`).
 BOUND_FILE = "case_file"
@@ -70,6 +82,21 @@ def form_titles() -> dict[str, str]:
     from justice_desktop.pdf import FORMS  # reportlab loads on first use, not at start-up
 
     return dict(FORMS)
+
+
+def load_form_titles(
+    ctx: AppContext, widget: QWidget, then: Callable[[dict[str, str]], None]
+) -> None:
+    """Read the forms' titles on the worker (importing the PDF core and reportlab takes
+    ~0.2 s: not on the GUI thread) and hand them to ``then`` if ``widget`` still exists."""
+    alive = [True]
+    widget.destroyed.connect(lambda: alive.__setitem__(0, False))
+
+    def arrived(titles: dict[str, str]) -> None:
+        if alive[0]:
+            then(titles)
+
+    ctx.tasks.run(lambda _store: form_titles(), on_success=arrived)
 
 
 def case_number(store: Store, case_id: str) -> str:
@@ -106,6 +133,8 @@ class CaseDocumentsPanel(QWidget):
 
     message = Signal(str)
     previewOpened = Signal(object)
+    #: The list of documents is filled (it is read on the worker when the panel is made).
+    ready = Signal()
 
     def __init__(
         self,
@@ -128,7 +157,7 @@ class CaseDocumentsPanel(QWidget):
         heading.setWordWrap(True)
         self.documents = QListWidget(self)
         self.documents.setObjectName("documentList")
-        self._filled = False  # the forms' titles load the PDF core: when first needed
+        self._filled = False
         self.blank_check = QCheckBox("空白表格（不填案件内容，供手工填写）", self)
         self.blank_check.setObjectName("blankForm")
         self.preview_button = QPushButton("预览", self)
@@ -154,26 +183,25 @@ class CaseDocumentsPanel(QWidget):
         self.preview_button.clicked.connect(self.preview)
         self.print_button.clicked.connect(self.print_current)
         self.save_button.clicked.connect(self.save_as)
+        load_form_titles(ctx, self, self._fill)
 
-    def showEvent(self, event: QShowEvent) -> None:
-        self._fill()
-        super().showEvent(event)
+    @property
+    def filled(self) -> bool:
+        return self._filled
 
-    def _fill(self) -> None:
-        if self._filled:
-            return
+    def _fill(self, titles: dict[str, str]) -> None:
         self._filled = True
         item = QListWidgetItem(BOUND_FILE_TITLE, self.documents)
         item.setData(Qt.ItemDataRole.UserRole, BOUND_FILE)
-        for key, title in form_titles().items():
+        for key, title in titles.items():
             item = QListWidgetItem(title, self.documents)
             item.setData(Qt.ItemDataRole.UserRole, key)
         self.documents.setCurrentRow(0)
+        self.ready.emit()
 
     # -- selection ---------------------------------------------------------------------------
     def select(self, key: str) -> bool:
         """Choose the document ``key`` (``BOUND_FILE`` or a form key)."""
-        self._fill()
         for row in range(self.documents.count()):
             if self.documents.item(row).data(Qt.ItemDataRole.UserRole) == key:
                 self.documents.setCurrentRow(row)
@@ -181,8 +209,8 @@ class CaseDocumentsPanel(QWidget):
         return False
 
     def selected(self) -> tuple[str, bool] | None:
-        """The chosen document's key and whether it is wanted blank."""
-        self._fill()
+        """The chosen document's key and whether it is wanted blank (None until the list
+        is filled)."""
         item = self.documents.currentItem()
         if item is None:
             return None

@@ -47,6 +47,7 @@ def make_dialog(qtbot: QtBot, ctx: AppContext, case_ids: list[str]) -> BatchPdfD
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitExposed(dialog)
+    qtbot.waitUntil(lambda: dialog.forms_list.count() == len(pdf.FORMS))
     return dialog
 
 

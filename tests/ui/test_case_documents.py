@@ -81,8 +81,10 @@ def holder(made: list[MadeCase]) -> Holder:
 def panel(qtbot: QtBot, ctx: AppContext, holder: Holder) -> CaseDocumentsPanel:
     widget = CaseDocumentsPanel(ctx, lambda: holder.case_id)
     qtbot.addWidget(widget)
+    assert widget.selected() is None and not widget.print_current()  # titles not read yet
     widget.show()
     qtbot.waitExposed(widget)
+    qtbot.waitUntil(lambda: widget.filled)
     return widget
 
 
@@ -250,3 +252,15 @@ def test_a_character_no_font_has_is_reported_before_printing(
     assert text.startswith("无法生成《卷宗》：")
     assert UNPRINTABLE in text
     assert printed == []  # never reached the printer
+
+
+def test_a_panel_closed_before_its_list_arrives_is_left_alone(
+    qtbot: QtBot, ctx: AppContext, tasks: TaskManager
+) -> None:
+    widget = CaseDocumentsPanel(ctx, lambda: None)
+    gone: list[bool] = []
+    widget.destroyed.connect(lambda: gone.append(True))
+    widget.deleteLater()
+    qtbot.waitUntil(lambda: gone == [True])
+    tasks.call(lambda _s: None)  # the titles have been read
+    qtbot.wait(50)  # and delivered to nobody: no error
