@@ -74,6 +74,15 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--year", type=int, required=True)
     b.add_argument("--first", type=int, required=True)
     b.add_argument("--last", type=int, required=True)
+    p = sub.add_parser("pdf", help="打印案件文书或整卷卷宗为PDF")
+    p.add_argument("case_number", help="案件编号，如：（2025）津东城人调字第1号")
+    what = p.add_mutually_exclusive_group(required=True)
+    what.add_argument("--form", help="文书名称，如：人民调解协议书（或 agreement）")
+    what.add_argument(
+        "--file", action="store_true", help="整卷卷宗（按装订顺序，含附件和卷内目录）"
+    )
+    p.add_argument("--blank", action="store_true", help="空白文书（供手工填写）")
+    p.add_argument("-o", "--output", type=Path, required=True, help="输出的PDF文件")
     return parser
 
 
@@ -258,6 +267,34 @@ def cmd_blocks(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_pdf(args: argparse.Namespace) -> int:
+    from justice_desktop import pdf
+    from justice_desktop.store.case_lookup import case_id_by_number
+
+    form = pdf.form_key(args.form) if args.form else None
+    store = _open(args)
+    try:
+        case_id = case_id_by_number(store, args.case_number)
+        if case_id is None:
+            raise ValidationError("case_number", f"没有找到案件编号为“{args.case_number}”的案件。")
+        if form is None:
+            data = pdf.render_case_file(store, case_id)
+            title = "调解卷宗"
+        else:
+            data = pdf.render_form(store, case_id, form, blank=args.blank)
+            title = pdf.FORMS[form]
+    finally:
+        store.close()
+    try:
+        args.output.write_bytes(data)
+    except OSError as exc:
+        raise ValidationError(
+            "output", f"无法写入文件“{args.output}”：{exc.strerror or exc}"
+        ) from exc
+    print(f"已生成《{title}》：{args.output}")
+    return 0
+
+
 HANDLERS = {
     "init": cmd_init,
     "demo-data": cmd_demo_data,
@@ -266,6 +303,7 @@ HANDLERS = {
     "restore": cmd_restore,
     "check": cmd_check,
     "blocks": cmd_blocks,
+    "pdf": cmd_pdf,
 }
 
 

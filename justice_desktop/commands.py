@@ -3,4 +3,13 @@ needs to tell a command from window options) does not import the whole tool."""
 
 from __future__ import annotations
 
-COMMANDS: tuple[str, ...] = ("init", "demo-data", "search", "backup", "restore", "check", "blocks")
+COMMANDS: tuple[str, ...] = (
+    "init",
+    "demo-data",
+    "search",
+    "backup",
+    "restore",
+    "check",
+    "blocks",
+    "pdf",
+)

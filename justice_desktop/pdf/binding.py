@@ -291,11 +291,15 @@ def build_story(d: CaseDocs, sections: list[Section], progress: Progress | None)
         story.append(Mark(s.key))
         if s.key == "contents":
             for part in range(parts):
+                if part:
+                    story.append(L.page_break())
                 story.append(Deferred(draw_contents(sections, part, parts)))
         elif s.key == "back_cover":
             story.append(Deferred(draw_back_cover(d)))
         elif s.pdf is not None:
             for j in range(s.pdf_pages):
+                if j:
+                    story.append(L.page_break())
                 story.append(Mark(f"{s.key}#{j}"))
                 story.append(Deferred(_reserved))
         else:

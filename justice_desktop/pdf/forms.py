@@ -23,7 +23,7 @@ from justice_desktop.validation import ValidationError
 Builder = Callable[[CaseDocs], list[Flowable]]
 
 # Party grid: 9 columns (role, then label/value pairs).
-PARTY_COLS = (0.09, 0.13, 0.16, 0.07, 0.09, 0.07, 0.13, 0.07, 0.19)
+PARTY_COLS = (0.11, 0.13, 0.16, 0.07, 0.09, 0.07, 0.13, 0.07, 0.17)
 U = "\u3000"
 
 
@@ -42,7 +42,7 @@ def party_rows(p: Row | None, d: CaseDocs, *, with_id: bool = False) -> list[tup
     rows: list[tuple[str, list[str]]]
     if p is not None and p.get("kind") == "org":
         rows = [
-            ("pairs", ["名称", g("name"), "法定代表人或负责人", g("representative")]),
+            ("pairs", ["名称", g("name"), "法定代表人", g("representative")]),
             ("pairs", ["统一社会信用代码", g("credit_code"), "联系方式", g("phone")]),
             ("full", ["住所地", g("address")]),
         ]
@@ -548,10 +548,11 @@ def _judicial(d: CaseDocs, variant: str) -> list[Flowable]:
         blocks = [("申请人", None), ("申请人", None)]
     effective = L.date_cn(d.a("effective_on") or None)
     committee = d.committee or f"{U * 6}人民调解委员会"
-    signers = [
-        f"申请人 {p['name']}" + ("（盖章，法定代表人签名）" if p["kind"] == "org" else "")
+    org_note = "（盖章，法定代表人或负责人签名）"
+    signers: list[str | tuple[str, str]] = [
+        (f"申请人 {p['name']}", org_note) if p["kind"] == "org" else f"申请人 {p['name']}"
         for p in parties
-    ] or (["申请人", "申请人（单位盖章）"] if variant == "org" else ["申请人", "申请人"])
+    ] or (["申请人", ("申请人", org_note)] if variant == "org" else ["申请人", "申请人"])
     title = "司法确认申请书"
     sub = "（个人与单位）" if variant == "org" else "（个人与个人）"
     return [

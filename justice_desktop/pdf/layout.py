@@ -271,15 +271,21 @@ def date_blank() -> str:
 
 
 def signature_rows(
-    signers: Sequence[str], *, note: str = "（签名盖章或按指印）", dated: bool = True
+    signers: Sequence[str | tuple[str, str]],
+    *,
+    note: str = "（签名盖章或按指印）",
+    dated: bool = True,
 ) -> Table:
-    """One line per signer: "<signer><note>：______  年  月  日", with room for a fingerprint."""
+    """One line per signer: "<signer><note>：______  年  月  日", with room for a fingerprint.
+
+    A signer given as (name, note) has a note of its own (e.g. an organisation's seal)."""
     st = styles().body
     rows = []
-    for who in signers:
+    for signer in signers:
+        who, how = signer if isinstance(signer, tuple) else (signer, note)
         rows.append(
             [
-                para(f"{who}{note}：", st),
+                para(f"{who}{how}：", st),
                 "",
                 para(date_blank() if dated else "", st),
             ]
