@@ -409,9 +409,9 @@ def agreement(d: CaseDocs) -> list[Flowable]:
         L.para(f"编号：{_v(d.a('agreement_no'), 12)}", st.right),
         L.space(2),
         party_grid(blocks, d),
-        *_boxed_text("纠纷主要事实、争议事项：", d.a("facts"), min_lines=6),
+        *_boxed_text("纠纷主要事实、争议事项：", d.a("facts"), min_lines=4),
         L.heading("经调解，自愿达成如下协议："),
-        *(L.numbered(d.terms) if d.terms else [L.ruled_lines(6)]),
+        *(L.numbered(d.terms) if d.terms else [L.ruled_lines(4)]),
         L.heading("履行方式、地点、期限："),
         L.para(
             f"履行方式：{_v(d.a('performance_manner'), 10)}；"
