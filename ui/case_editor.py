@@ -14,12 +14,14 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from justice_desktop.domain.attachments import ATTACHMENT_KINDS, DEFAULT_ATTACHMENT_KIND
 from justice_desktop.domain.lifecycle import allowed_actions
 from justice_desktop.store.cases import CaseFile, CaseService, party_input_from_row
 from justice_desktop.store.database import Store
 from justice_desktop.store.history import HistoryEntry, case_history
 from justice_desktop.store.local_state import Draft, delete_draft
 from justice_desktop.validation import ValidationError
+from ui.case_documents import CaseDocumentsPanel
 from ui.case_registration import RegistrationForm
 from ui.case_stage_forms import (
     AgreementForm,
@@ -48,8 +50,9 @@ from ui.case_summary import (
 from ui.context import AppContext
 from ui.drafts import DraftKeeper, restored_text
 from ui.errors import friendly_message, is_known_error
-from ui.forms import UnsavedAnswer, ask_unsaved
+from ui.forms import UnsavedAnswer, ask_unsaved, combo_value, set_combo_value
 from ui.qt import (
+    QComboBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -72,7 +75,7 @@ __all__ = ["STAGE_TABS", "CaseEditor"]
 
 log = logging.getLogger(__name__)
 
-STAGE_TABS = ("受理", "调查", "调解", "协议", "回访", "司法确认", "归档", "附件", "历史")
+STAGE_TABS = ("受理", "调查", "调解", "协议", "回访", "司法确认", "归档", "附件", "历史", "文书")
 NEW_KEY = "case:new"
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/bmp", "image/tiff")
 
@@ -169,6 +172,9 @@ class CaseEditor(QWidget):
         self.history.verticalHeader().hide()
         self.history.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.tabs.addTab(self.history, "历史")
+        self.documents = CaseDocumentsPanel(ctx, lambda: self.case_id, self)
+        self.documents.message.connect(self.message)
+        self.tabs.addTab(self.documents, "文书")
 
         head = QHBoxLayout()
         head.addWidget(self.title)
@@ -209,6 +215,11 @@ class CaseEditor(QWidget):
         page = QWidget(self)
         self.attachments = QListWidget(page)
         self.attachments.setObjectName("attachments")
+        self.attachment_kind = QComboBox(page)
+        self.attachment_kind.setObjectName("attachmentKind")
+        for code, label in ATTACHMENT_KINDS.items():
+            self.attachment_kind.addItem(label, code)
+        set_combo_value(self.attachment_kind, DEFAULT_ATTACHMENT_KIND)
         self.add_attachment_button = QPushButton("添加扫描件或照片…", page)
         self.add_attachment_button.setObjectName("addAttachment")
         self.view_attachment_button = QPushButton("查看", page)
@@ -217,6 +228,8 @@ class CaseEditor(QWidget):
         self.attachment_preview.setObjectName("attachmentPreview")
         self.attachment_preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
         buttons = QHBoxLayout()
+        buttons.addWidget(QLabel("类别", page))
+        buttons.addWidget(self.attachment_kind)
         buttons.addWidget(self.add_attachment_button)
         buttons.addWidget(self.view_attachment_button)
         buttons.addStretch(1)
@@ -301,7 +314,8 @@ class CaseEditor(QWidget):
         self.judicial_result.confirmation_id = str(pending[-1]["id"]) if pending else None
         self.attachments.clear()
         for a in f.attachments:
-            item = QListWidgetItem(f"{a['file_name']}（{int(a['size']) // 1024 + 1} KB）")
+            kind = ATTACHMENT_KINDS.get(str(a["kind"]), str(a["kind"]))
+            item = QListWidgetItem(f"{a['file_name']}（{kind}，{int(a['size']) // 1024 + 1} KB）")
             item.setData(Qt.ItemDataRole.UserRole, (a["sha256"], a["media_type"], a["file_name"]))
             self.attachments.addItem(item)
         self.history.setRowCount(len(history))
@@ -517,7 +531,7 @@ class CaseEditor(QWidget):
             "扫描件和照片 (*.pdf *.jpg *.jpeg *.png *.tif *.tiff);;所有文件 (*)",
         )
         if path:
-            self.add_attachment_file(Path(path))
+            self.add_attachment_file(Path(path), str(combo_value(self.attachment_kind)))
 
     def add_attachment_file(self, path: Path, kind: str = "evidence") -> None:
         """Read and store the file on the worker (large scans never stall the window)."""

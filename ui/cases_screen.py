@@ -154,6 +154,11 @@ class CasesScreen(Screen):
         top = QHBoxLayout()
         top.addWidget(self.search_box, 1)
         top.addWidget(self.new_button)
+        self.export_button = QPushButton("批量导出PDF…", self)
+        self.export_button.setObjectName("batchPdfButton")
+        self.export_button.setToolTip("把选中案件的整卷或所选文书导出为PDF文件")
+        self.export_button.clicked.connect(self.export_pdfs)
+        top.addWidget(self.export_button)
         filters = QHBoxLayout()
         for label, widget in (
             ("状态", self.status_filter),
@@ -253,6 +258,20 @@ class CasesScreen(Screen):
     def can_leave(self) -> bool:
         return not self.editing or self.editor.can_leave()
 
+    def print_current(self) -> bool:
+        """Ctrl+P in the case editor: print the document chosen on its 文书 tab."""
+        if not self.editing or self.editor.case_id is None:
+            return False
+        self.editor.tabs.setCurrentWidget(self.editor.documents)
+        return self.editor.documents.print_current()
+
+    def export_pdfs(self) -> None:
+        """批量导出PDF…: the bound files or chosen forms of the selected cases."""
+        from ui.batch_pdf import export_selected_cases, selected_case_ids
+
+        ids = selected_case_ids(self.case_table, self.case_model.case_id)
+        export_selected_cases(self.ctx, ids, self)
+
     def flush_drafts(self) -> None:
         if self._editor is not None:
             self._editor.flush_drafts()
@@ -322,7 +341,7 @@ class CasesScreen(Screen):
         table.setObjectName("caseTable")
         table.setModel(self.case_model)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.setAlternatingRowColors(True)
         table.setWordWrap(False)

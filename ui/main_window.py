@@ -286,7 +286,7 @@ class MainWindow(QMainWindow):
 
     def _print(self) -> None:
         if not self.current_screen.print_current():
-            self.show_message("打印和导出PDF功能将在文书模块中提供。")
+            self.show_message("当前页面没有可打印的文书：请打开案件，在“文书”页选择要打印的文书。")
 
     def _sync(self) -> None:
         if self._sync_connected:

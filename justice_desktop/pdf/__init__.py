@@ -34,6 +34,7 @@ case number and QR code on every page).
 
 from __future__ import annotations
 
+from justice_desktop.domain.attachments import ATTACHMENT_KINDS
 from justice_desktop.pdf.api import (
     FORMS,
     case_file_contents,
@@ -42,7 +43,7 @@ from justice_desktop.pdf.api import (
     render_case_file,
     render_form,
 )
-from justice_desktop.pdf.binding import ATTACHMENT_KINDS, RenderCancelled
+from justice_desktop.pdf.binding import RenderCancelled
 from justice_desktop.pdf.fonts import MissingGlyphError
 
 __all__ = [

@@ -19,6 +19,7 @@ from reportlab.lib.utils import ImageReader  # type: ignore[import-untyped]
 from reportlab.pdfgen.canvas import Canvas  # type: ignore[import-untyped]
 from reportlab.platypus import Flowable, Frame, Image  # type: ignore[import-untyped]
 
+from justice_desktop.domain.attachments import ATTACHMENT_KINDS
 from justice_desktop.pdf import forms
 from justice_desktop.pdf import layout as L
 from justice_desktop.pdf.case_data import CaseDocs
@@ -26,14 +27,6 @@ from justice_desktop.pdf.page import Deferred, Mark, PageContext, build_pdf
 from justice_desktop.store.records import Row
 
 # Where an attachment goes in the file: its ``kind`` (attachments.kind) → the place's name.
-ATTACHMENT_KINDS: dict[str, str] = {
-    "identity": "当事人身份证明",
-    "authorization": "授权委托书",
-    "evidence": "证据材料",
-    "performance": "履行凭证",
-    "judicial": "司法确认材料",
-    "other": "其他材料",
-}
 TOC_ROWS_PER_PAGE = 20
 Progress = Callable[[int, int], bool]
 

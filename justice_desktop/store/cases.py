@@ -15,6 +15,7 @@ from typing import Any
 
 from justice_desktop.codes.tables import CodeTable
 from justice_desktop.domain import lifecycle as lc
+from justice_desktop.domain.attachments import ATTACHMENT_KINDS
 from justice_desktop.domain.case_inputs import (
     AgreementInput,
     CaseInput,
@@ -518,6 +519,8 @@ class CaseService:
         kind: str = "evidence",
         note: str = "",
     ) -> str:
+        if kind not in ATTACHMENT_KINDS:
+            raise ValidationError("kind", "请选择附件的类别（身份证明、证据材料、履行凭证等）。")
         if not data:
             raise ValidationError("file", f"文件“{file_name}”是空的，没有添加。")
         if len(data) > MAX_ATTACHMENT_BYTES:

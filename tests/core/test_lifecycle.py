@@ -499,3 +499,12 @@ def test_case_history_names_who_did_what(store: Store, ids: dict[str, str]) -> N
     assert all(e.user == "管理员" for e in entries)
     other = service.register(ids["user_id"], make_case_input(ids["committee_id"]))
     assert all(e.what != "调解记录" for e in case_history(store, other))
+
+
+def test_attachment_kind_must_be_known(store: Store, ids: dict[str, str]) -> None:
+    service = CaseService(store)
+    case_id = service.register(ids["user_id"], make_case_input(ids["committee_id"]))
+    with pytest.raises(ValidationError, match="附件的类别"):
+        service.add_attachment(ids["user_id"], case_id, "a.pdf", b"%PDF", kind="photos")
+    service.add_attachment(ids["user_id"], case_id, "a.pdf", b"%PDF", kind="performance")
+    assert service.load(case_id).attachments[0]["kind"] == "performance"

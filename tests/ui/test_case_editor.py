@@ -310,3 +310,37 @@ def test_enter_leaves_combo_boxes_and_date_editors(qtbot: QtBot, screen: CasesSc
     focused = QApplication.focusWidget()
     assert focused is not None and not reg.registered_on.isAncestorOf(focused)
     assert focused is not reg.registered_on
+
+
+def test_attachment_kind_places_it_in_the_bound_file(
+    qtbot: QtBot,
+    screen: CasesScreen,
+    ctx: AppContext,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    case_id = register(qtbot, screen)
+    editor = screen.editor
+    path = tmp_path / "身份证复印件.pdf"
+    path.write_bytes(b"%PDF-1.4\n%test\n")
+    import ui.case_editor as module
+
+    monkeypatch.setattr(module.QFileDialog, "getOpenFileName", lambda *_a, **_k: (str(path), ""))
+    set_combo_value(editor.attachment_kind, "identity")
+    with qtbot.waitSignal(editor.saved, timeout=5000):
+        editor._choose_attachment()
+    rows = db(ctx, "SELECT kind, file_name FROM attachments WHERE case_id = ?", (case_id,))
+    assert rows == [{"kind": "identity", "file_name": "身份证复印件.pdf"}]
+    qtbot.waitUntil(lambda: editor.attachments.count() == 1, timeout=5000)
+    assert "当事人身份证明" in editor.attachments.item(0).text()
+
+
+def test_documents_tab_only_for_a_saved_case(qtbot: QtBot, screen: CasesScreen) -> None:
+    screen.new_record()
+    editor = screen.editor
+    index = editor.tabs.indexOf(editor.documents)
+    assert editor.tabs.tabText(index) == "文书"
+    assert not editor.tabs.isTabEnabled(index)
+    assert screen.print_current() is False  # nothing to print before the case is saved
+    register(qtbot, screen)
+    assert editor.tabs.isTabEnabled(editor.tabs.indexOf(editor.documents))

@@ -262,7 +262,7 @@ def test_smoke_test_opens_every_screen_and_saves_screenshots(
     names = sorted(p.name for p in shots.glob("*.png"))
     for key in ("home", "cases", "understanders", "consultations", "adviser_logs", "settings"):
         assert any(n.endswith(f"-{key}.png") for n in names), names
-    assert sum(1 for n in names if "-case-" in n) == 9  # every tab of the case editor
+    assert sum(1 for n in names if "-case-" in n) == 10  # every tab of the case editor
     assert all((shots / n).stat().st_size > 5000 for n in names)
 
 
