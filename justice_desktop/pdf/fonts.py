@@ -178,12 +178,19 @@ def runs(text: str, chain: tuple[FontFile, ...] = BODY) -> list[tuple[str, str]]
     return out
 
 
+IDEOGRAPHIC_SPACE = "\u3000"
+NO_BREAK_SPACE = "\u00a0"
+
+
 def markup(text: str, chain: tuple[FontFile, ...] = BODY) -> str:
     """``text`` escaped for a reportlab Paragraph, with ``<font>`` tags around fallback runs.
 
     The paragraph's own style must use ``chain[0]``; line breaks become ``<br/>``.
     """
     primary = register(chain[0])
+    # A Paragraph collapses runs of white space, U+3000 included, which closed up the blanks
+    # of "    年  月  日" to be filled by hand; no-break spaces keep their width (4 ≈ 1 em).
+    text = text.replace(IDEOGRAPHIC_SPACE, NO_BREAK_SPACE * 4)
     parts: list[str] = []
     for name, fragment in runs(text, chain):
         body = escape(fragment).replace("\n", "<br/>")

@@ -267,7 +267,7 @@ def label_value_grid(
 
 
 def date_blank() -> str:
-    return "\u3000\u3000\u3000\u3000年\u3000\u3000月\u3000\u3000日"
+    return "\u3000\u3000\u3000年\u3000\u3000月\u3000\u3000日"
 
 
 def signature_rows(
