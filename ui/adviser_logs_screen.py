@@ -29,6 +29,7 @@ from ui.qt import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QScrollArea,
     QSpinBox,
     QSplitter,
@@ -37,6 +38,7 @@ from ui.qt import (
     QVBoxLayout,
     QWidget,
 )
+from ui.register_printing import print_adviser_log
 
 __all__ = [
     "ALL_ADVISERS",
@@ -197,6 +199,10 @@ class AdviserLogsScreen(QuickEntryScreen):
         bar.addWidget(self.adviser_filter)
         bar.addWidget(year_label)
         bar.addWidget(self.year_spin)
+        self.print_button = QPushButton("打印工作日志…", listing)
+        self.print_button.setObjectName("printAdviserLog")
+        self.print_button.setToolTip("所选法律顾问本年度的工作日志（PDF）")
+        bar.addWidget(self.print_button)
         bar.addStretch(1)
         bar.addWidget(self.count_label)
         self.model = AdviserLogListModel(ctx.tables, self)
@@ -237,6 +243,7 @@ class AdviserLogsScreen(QuickEntryScreen):
 
         self.setup_entry(form)
         self.adviser_filter.currentIndexChanged.connect(self.reload_list)
+        self.print_button.clicked.connect(lambda: self.print_current())
         self.year_spin.valueChanged.connect(self.reload_list)
         ctx.recordsChanged.connect(self._records_changed)
         ctx.dataReloaded.connect(self._data_reloaded)
@@ -258,6 +265,12 @@ class AdviserLogsScreen(QuickEntryScreen):
         return lambda store: AdviserLogService(store, tables).record(user_id, data)
 
     # -- the list and the shortfalls ----------------------------------------------------------------
+    def print_current(self) -> bool:
+        """Ctrl+P: the chosen adviser's work log for the year (the current user by default)."""
+        adviser = self.selected_adviser() or self.ctx.user.name
+        print_adviser_log(self.ctx, self, adviser, self.year_spin.value())
+        return True
+
     def selected_adviser(self) -> str | None:
         data = self.adviser_filter.currentData()
         return str(data) if data else None

@@ -39,6 +39,7 @@ from ui.qt import (
     QWidget,
     Signal,
 )
+from ui.register_printing import print_consultation_register
 
 __all__ = ["ConsultationListModel", "ConsultationsScreen", "consultation_columns"]
 
@@ -157,7 +158,11 @@ class ConsultationsScreen(QuickEntryScreen):
         self.refer_button.setObjectName("referButton")
         self.refer_button.setToolTip("把选中的咨询登记为人民调解案件")
         self.refer_button.setEnabled(False)
+        self.print_button = QPushButton("打印登记簿…", listing)
+        self.print_button.setObjectName("printRegister")
+        self.print_button.setToolTip("本月的法律咨询登记簿（PDF，可预览、打印、另存）")
         actions = QHBoxLayout()
+        actions.addWidget(self.print_button)
         actions.addStretch(1)
         actions.addWidget(self.refer_button)
         list_layout.addLayout(bar)
@@ -182,6 +187,7 @@ class ConsultationsScreen(QuickEntryScreen):
         selection.currentRowChanged.connect(self._selection_changed)
         self.model.modelReset.connect(self._selection_changed)
         self.refer_button.clicked.connect(self.refer_selected)
+        self.print_button.clicked.connect(lambda: self.print_current())
         self._shown_month = self._month()
         ctx.recordsChanged.connect(self._records_changed)
         ctx.dataReloaded.connect(self._data_reloaded)
@@ -205,6 +211,12 @@ class ConsultationsScreen(QuickEntryScreen):
         self._select_after_reload = record_id
 
     # -- the list -----------------------------------------------------------------------------------
+    def print_current(self) -> bool:
+        """Ctrl+P: the month's 法律咨询登记簿."""
+        year, month = self._month()
+        print_consultation_register(self.ctx, self, year, month)
+        return True
+
     def _month(self) -> tuple[int, int]:
         day = to_date(self.month_edit.date())
         return day.year, day.month

@@ -55,6 +55,7 @@ from ui.qt import (
     QWidget,
     Signal,
 )
+from ui.register_printing import print_roster, print_training_record, print_training_sign_in
 from ui.screen import Screen
 from ui.training_dialog import TrainingForm
 from ui.understander_form import DraftForm, UnderstanderForm
@@ -220,6 +221,12 @@ class UnderstandersScreen(Screen):
         roster_buttons.addWidget(self.add_button)
         roster_buttons.addWidget(self.edit_button)
         roster_buttons.addWidget(self.remove_button)
+        self.print_roster_button = QPushButton("打印名册…", roster_page)
+        self.print_roster_button.setObjectName("printRoster")
+        self.print_record_button = QPushButton("打印培训记录…", roster_page)
+        self.print_record_button.setObjectName("printTrainingRecord")
+        roster_buttons.addWidget(self.print_roster_button)
+        roster_buttons.addWidget(self.print_record_button)
         roster_buttons.addStretch(1)
         roster_buttons.addWidget(self.roster_summary)
         roster_layout = QVBoxLayout(roster_page)
@@ -240,6 +247,9 @@ class UnderstandersScreen(Screen):
         training_buttons = QHBoxLayout()
         training_buttons.addWidget(self.add_training_button)
         training_buttons.addWidget(self.edit_training_button)
+        self.print_sign_in_button = QPushButton("打印签到表…", training_page)
+        self.print_sign_in_button.setObjectName("printSignIn")
+        training_buttons.addWidget(self.print_sign_in_button)
         training_buttons.addStretch(1)
         training_buttons.addWidget(self.training_summary)
         training_layout = QVBoxLayout(training_page)
@@ -286,6 +296,9 @@ class UnderstandersScreen(Screen):
         self.remove_button.clicked.connect(self._remove_current)
         self.add_training_button.clicked.connect(self.new_training)
         self.edit_training_button.clicked.connect(self._edit_current_training)
+        self.print_roster_button.clicked.connect(lambda: self.print_current())
+        self.print_record_button.clicked.connect(self.print_training_record)
+        self.print_sign_in_button.clicked.connect(self.print_sign_in)
         self.tabs.currentChanged.connect(lambda _i: self.pageChanged.emit(self.page))
         for form in (self.form, self.training_form):
             form.closed.connect(self.show_lists)
@@ -494,6 +507,39 @@ class UnderstandersScreen(Screen):
             self.village_filter.addItem(current, current)
         set_combo_value(self.village_filter, current)
         self.village_filter.blockSignals(False)
+
+    # -- printing ------------------------------------------------------------------------------
+    def print_current(self) -> bool:
+        """Ctrl+P: the roster as filtered (名册 tab) or the chosen training's sign-in sheet."""
+        if self.stack.currentWidget() is not self.lists:
+            return False
+        if self.tabs.currentIndex() == 1:
+            return self.print_sign_in()
+        print_roster(
+            self.ctx,
+            self,
+            year=self.year.value(),
+            village=combo_value(self.village_filter),
+            status=combo_value(self.status_filter),
+            priority_group=combo_value(self.priority_filter),
+        )
+        return True
+
+    def print_training_record(self) -> bool:
+        understander_id = self.current_understander_id()
+        if understander_id is None:
+            self.message.setText("请先在名册中选中一人，再打印其培训记录。")
+            return False
+        print_training_record(self.ctx, self, understander_id, self.year.value())
+        return True
+
+    def print_sign_in(self) -> bool:
+        training_id = self._current_id(self.training_view, self.training_model)
+        if training_id is None:
+            self.message.setText("请先在培训台账中选中一次培训，再打印签到表。")
+            return False
+        print_training_sign_in(self.ctx, self, training_id)
+        return True
 
     def current_understander_id(self) -> str | None:
         """The person selected on the roster."""
