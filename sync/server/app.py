@@ -1,0 +1,297 @@
+"""The FastAPI application: routes, the protocol handshake, authentication and error bodies.
+
+Every ``/api/v1`` route except ``GET /version`` checks the ``X-Protocol-Version`` header first;
+every route except ``/version``, ``/auth/login`` and ``/auth/refresh`` needs a valid access token
+(``Authorization: Bearer …``). Errors are :class:`sync.protocol.ErrorBody` with a Chinese
+message. The process holds only the engine (a connection pool): everything else is in the
+database.
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Header, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.engine import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from sync.protocol import (
+    MIN_CLIENT_PROTOCOL,
+    PROTOCOL_HEADER,
+    PROTOCOL_VERSION,
+    DeviceInfo,
+    DeviceRegistration,
+    ErrorBody,
+    LoginRequest,
+    Me,
+    OfficeInfo,
+    RefreshRequest,
+    Role,
+    TokenPair,
+    VersionErrorBody,
+    VersionInfo,
+)
+from sync.server import accounts
+from sync.server.authz import Forbidden, Principal, require_read
+from sync.server.config import Settings
+from sync.server.db import make_engine
+
+
+def server_version() -> str:
+    try:
+        return version("justice-desktop")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "0"
+
+
+class ProtocolMismatch(Exception):
+    def __init__(self, body: VersionErrorBody) -> None:
+        super().__init__(body.message)
+        self.body = body
+
+
+class NotAuthenticated(Exception):
+    pass
+
+
+class NotFound(Exception):
+    pass
+
+
+def _version_error(code: str, message: str) -> ProtocolMismatch:
+    return ProtocolMismatch(
+        VersionErrorBody(
+            code=code,
+            message=message,
+            protocol_version=PROTOCOL_VERSION,
+            min_client_protocol=MIN_CLIENT_PROTOCOL,
+        )
+    )
+
+
+def check_protocol(
+    x_protocol_version: Annotated[
+        str | None,
+        Header(
+            alias=PROTOCOL_HEADER,
+            description="The client's protocol version (an integer).",
+        ),
+    ] = None,
+) -> None:
+    """Refuse a client whose protocol this server does not speak (HTTP 426), saying which side
+    to update. Nothing is changed on either side."""
+    if x_protocol_version is None or not x_protocol_version.strip().isdigit():
+        raise _version_error(
+            "protocol_missing",
+            "客户端没有说明协议版本，可能是过旧的程序。请更新本程序后再同步；本机数据不会丢失。",
+        )
+    client = int(x_protocol_version)
+    if client < MIN_CLIENT_PROTOCOL:
+        raise _version_error(
+            "client_too_old",
+            f"本程序版本过旧（协议版本 {client}），市局服务器要求至少为 {MIN_CLIENT_PROTOCOL}。"
+            "请更新本程序后再同步；本机数据不会丢失。",
+        )
+    if client > PROTOCOL_VERSION:
+        raise _version_error(
+            "server_too_old",
+            f"市局服务器版本较旧（协议版本 {PROTOCOL_VERSION}），本程序使用 {client}。"
+            "请联系市局更新服务器后再同步；本机数据不会丢失。",
+        )
+
+
+_bearer = HTTPBearer(auto_error=False, description="访问令牌（登录后获得）")
+
+
+def _engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+EngineDep = Annotated[Engine, Depends(_engine)]
+SettingsDep = Annotated[Settings, Depends(_settings)]
+
+
+def current_principal(
+    engine: EngineDep,
+    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise NotAuthenticated()
+    principal = accounts.authenticate(engine, credentials.credentials, settings.clock())
+    if principal is None:
+        raise NotAuthenticated()
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(current_principal)]
+
+
+def _error(status: int, code: str, message: str, **headers: str) -> JSONResponse:
+    body = ErrorBody(code=code, message=message)
+    return JSONResponse(body.model_dump(), status_code=status, headers=headers or None)
+
+
+def _responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    return {
+        status: {"model": VersionErrorBody if status == 426 else ErrorBody} for status in statuses
+    }
+
+
+def _client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def build_router() -> APIRouter:
+    public = APIRouter()
+    api = APIRouter(dependencies=[Depends(check_protocol)], responses=_responses(422, 426))
+
+    @public.get("/version", response_model=VersionInfo, tags=["protocol"])
+    def get_version() -> VersionInfo:
+        """The server's protocol version and the oldest client protocol it serves."""
+        return VersionInfo(
+            protocol_version=PROTOCOL_VERSION,
+            min_client_protocol=MIN_CLIENT_PROTOCOL,
+            server_version=server_version(),
+        )
+
+    @api.post(
+        "/auth/login", response_model=TokenPair, tags=["auth"], responses=_responses(401, 403, 429)
+    )
+    def login(
+        body: LoginRequest, request: Request, engine: EngineDep, settings: SettingsDep
+    ) -> TokenPair:
+        """Log in: a 15-minute access token and a 30-day refresh token."""
+        return accounts.login(
+            engine,
+            username=body.username,
+            password=body.password,
+            address=_client_address(request),
+            device_id=body.device_id,
+            now=settings.clock(),
+            limits=settings.limits,
+            lifetimes=settings.lifetimes,
+        )
+
+    @api.post("/auth/refresh", response_model=TokenPair, tags=["auth"], responses=_responses(401))
+    def refresh(body: RefreshRequest, engine: EngineDep, settings: SettingsDep) -> TokenPair:
+        """Exchange a refresh token (used up) for a new pair."""
+        return accounts.refresh(engine, body.refresh_token, settings.clock(), settings.lifetimes)
+
+    @api.post("/auth/logout", status_code=204, tags=["auth"], responses=_responses(401))
+    def logout(principal: PrincipalDep, engine: EngineDep, settings: SettingsDep) -> Response:
+        """End this login session: its access and refresh tokens stop working."""
+        accounts.logout(engine, principal.session_id, settings.clock())
+        return Response(status_code=204)
+
+    @api.get("/me", response_model=Me, tags=["accounts"], responses=_responses(401))
+    def get_me(principal: PrincipalDep, engine: EngineDep) -> Me:
+        """The logged-in account, its role and office."""
+        return accounts.me(engine, principal)
+
+    @api.post(
+        "/devices",
+        response_model=DeviceInfo,
+        tags=["accounts"],
+        responses=_responses(401, 403, 409),
+    )
+    def register_device(
+        body: DeviceRegistration, principal: PrincipalDep, engine: EngineDep, settings: SettingsDep
+    ) -> DeviceInfo:
+        """Register this installation to the caller's office (repeating it is harmless)."""
+        return accounts.register_device(engine, principal, body, settings.clock())
+
+    @api.get(
+        "/offices/{office_id}",
+        response_model=OfficeInfo,
+        tags=["accounts"],
+        responses=_responses(401, 403, 404),
+    )
+    def get_office(office_id: int, principal: PrincipalDep, engine: EngineDep) -> OfficeInfo:
+        """An office the caller may read."""
+        office = accounts.get_office(engine, office_id)
+        if office is None:
+            if principal.role is Role.CITY:
+                raise NotFound()
+            raise Forbidden("您的账号无权查看这个司法所的数据")
+        require_read(principal, office.id, office.district)
+        return office
+
+    router = APIRouter(prefix="/api/v1")
+    router.include_router(public)
+    router.include_router(api)
+    return router
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ProtocolMismatch)
+    def _protocol(_request: Request, exc: ProtocolMismatch) -> JSONResponse:
+        return JSONResponse(exc.body.model_dump(), status_code=426)
+
+    @app.exception_handler(NotAuthenticated)
+    def _unauthenticated(_request: Request, _exc: NotAuthenticated) -> JSONResponse:
+        return _error(
+            401,
+            "not_authenticated",
+            "尚未登录或登录已过期，请重新登录",
+            **{"WWW-Authenticate": "Bearer"},
+        )
+
+    @app.exception_handler(accounts.AuthError)
+    def _auth(_request: Request, exc: accounts.AuthError) -> JSONResponse:
+        if exc.code == "too_many_attempts":
+            return _error(429, exc.code, exc.message, **{"Retry-After": str(exc.retry_after)})
+        if exc.code == "device_not_registered":
+            return _error(403, exc.code, exc.message)
+        return _error(401, exc.code, exc.message, **{"WWW-Authenticate": "Bearer"})
+
+    @app.exception_handler(Forbidden)
+    def _forbidden(_request: Request, exc: Forbidden) -> JSONResponse:
+        return _error(403, "forbidden", str(exc))
+
+    @app.exception_handler(NotFound)
+    def _not_found(_request: Request, _exc: NotFound) -> JSONResponse:
+        return _error(404, "not_found", "找不到要查看的数据")
+
+    @app.exception_handler(accounts.DeviceConflict)
+    def _device_conflict(_request: Request, exc: accounts.DeviceConflict) -> JSONResponse:
+        return _error(409, "device_conflict", str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        details = [
+            f"{'.'.join(str(p) for p in error.get('loc', ()))}: {error.get('msg', '')}"
+            for error in exc.errors()
+        ]
+        body = ErrorBody(code="invalid_request", message="请求内容不符合要求", details=details)
+        return JSONResponse(body.model_dump(), status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        messages = {404: "找不到这个地址", 405: "不支持这种请求方式"}
+        message = messages.get(exc.status_code, "请求无法处理")
+        return _error(exc.status_code, f"http_{exc.status_code}", message)
+
+
+def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
+    """The application on ``settings.database_url`` (already migrated: see ``sync.server.migrate``)."""
+    app = FastAPI(
+        title="司法所市局同步服务器",
+        version=server_version(),
+        description="司法所工作台的日终同步服务器（市局）。所有接口需要 X-Protocol-Version 请求头。",
+    )
+    app.state.settings = settings
+    app.state.engine = engine or make_engine(settings.database_url)
+    _install_error_handlers(app)
+    app.include_router(build_router())
+    return app

@@ -1,0 +1,196 @@
+"""``justice-city-server``: run the city server, and manage its offices and accounts.
+
+    justice-city-server serve [--host 127.0.0.1] [--port 8700]
+    justice-city-server admin create-office --name 城关司法所 --district 城关区
+    justice-city-server admin create-user --office 城关司法所 --name zhangsan --role clerk \\
+        --password-stdin < password.txt
+    justice-city-server admin reset-password --name zhangsan --password-stdin
+    justice-city-server admin list
+
+The database: ``--database-url`` (or the environment variable ``JUSTICE_CITY_DATABASE_URL``),
+e.g. ``postgresql+psycopg://user@host/dbname``; otherwise an SQLite file in ``--data-dir``
+(default: the user data folder). Every command first migrates the schema to the newest version.
+Messages are Chinese: the people running this are the city bureau's staff.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+
+from sync.protocol import ROLE_LABELS, Role
+from sync.server import accounts
+from sync.server.config import Settings, database_url_for, unix_now
+from sync.server.db import make_engine
+from sync.server.migrate import SchemaTooNew, upgrade
+
+DATABASE_URL_ENV = "JUSTICE_CITY_DATABASE_URL"
+DEFAULT_PORT = 8700
+
+
+def _database_options() -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument(
+        "--database-url",
+        default=None,
+        help=f"数据库地址，如 postgresql+psycopg://用户@主机/库名（也可用环境变量 {DATABASE_URL_ENV}）",
+    )
+    parent.add_argument(
+        "--data-dir", type=Path, default=None, help="不用 PostgreSQL 时 SQLite 数据文件所在的文件夹"
+    )
+    return parent
+
+
+def build_parser() -> argparse.ArgumentParser:
+    db = _database_options()
+    parser = argparse.ArgumentParser(prog="justice-city-server", description="司法所市局同步服务器")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="命令")
+
+    serve = commands.add_parser("serve", parents=[db], help="启动服务器")
+    serve.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）")
+    serve.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"端口（默认 {DEFAULT_PORT}）"
+    )
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        default="127.0.0.1",
+        help="信任其 X-Forwarded-For 请求头的反向代理地址（默认 127.0.0.1）",
+    )
+    serve.add_argument("--log-level", default="info", help="日志级别（默认 info）")
+
+    admin = commands.add_parser("admin", help="管理司法所和账号")
+    actions = admin.add_subparsers(dest="action", required=True, metavar="操作")
+
+    office = actions.add_parser("create-office", parents=[db], help="新建司法所")
+    office.add_argument("--name", required=True, help="司法所名称")
+    office.add_argument("--district", required=True, help="所属区县")
+
+    user = actions.add_parser("create-user", parents=[db], help="新建账号")
+    user.add_argument("--name", required=True, help="登录用户名")
+    user.add_argument(
+        "--role",
+        required=True,
+        choices=[role.value for role in Role],
+        help="角色：" + "，".join(f"{role.value}={label}" for role, label in ROLE_LABELS.items()),
+    )
+    user.add_argument("--office", default=None, help="所属司法所（名称或编号），司法所账号必填")
+    user.add_argument("--district", default=None, help="所属区县，区县账号必填")
+    user.add_argument("--full-name", default="", help="姓名（默认同用户名）")
+    user.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码（一行）")
+
+    reset = actions.add_parser(
+        "reset-password", parents=[db], help="重设密码（该账号所有登录失效）"
+    )
+    reset.add_argument("--name", required=True, help="登录用户名")
+    reset.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码（一行）")
+
+    actions.add_parser("list", parents=[db], help="列出司法所和账号")
+    return parser
+
+
+def _read_password(from_stdin: bool, stdin: TextIO) -> str:
+    if from_stdin:
+        return stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("密码：")
+    if getpass.getpass("再输入一次：") != first:
+        raise accounts.AccountError("两次输入的密码不一致")
+    return first
+
+
+def _open_database(args: argparse.Namespace) -> Engine:
+    url = database_url_for(args.database_url or os.environ.get(DATABASE_URL_ENV), args.data_dir)
+    engine = make_engine(url)
+    upgrade(engine)
+    return engine
+
+
+def _admin(args: argparse.Namespace, engine: Engine, out: TextIO, stdin: TextIO) -> None:
+    now = unix_now()
+    if args.action == "create-office":
+        office_id = accounts.create_office(engine, args.name, args.district, now)
+        print(
+            f"已新建司法所“{args.name.strip()}”（编号 {office_id}，{args.district.strip()}）",
+            file=out,
+        )
+    elif args.action == "create-user":
+        password = _read_password(args.password_stdin, stdin)
+        role = Role(args.role)
+        user_id = accounts.create_user(
+            engine,
+            username=args.name,
+            role=role,
+            password=password,
+            now=now,
+            full_name=args.full_name,
+            office=args.office,
+            district=args.district,
+        )
+        print(f"已新建账号“{args.name.strip()}”（编号 {user_id}，{ROLE_LABELS[role]}）", file=out)
+    elif args.action == "reset-password":
+        password = _read_password(args.password_stdin, stdin)
+        accounts.reset_password(engine, args.name, password, now)
+        print(f"已重设“{args.name.strip()}”的密码，该账号原有的登录均已失效", file=out)
+    else:
+        print("司法所：", file=out)
+        for office in accounts.list_offices(engine):
+            print(f"  {office.id}\t{office.name}\t{office.district}", file=out)
+        print("账号：", file=out)
+        for user in accounts.list_users(engine):
+            where = user.office or user.district or "全市"
+            state = "" if user.active else "\t（已停用）"
+            print(
+                f"  {user.id}\t{user.username}\t{user.full_name}\t{ROLE_LABELS[user.role]}"
+                f"\t{where}{state}",
+                file=out,
+            )
+
+
+def _serve(args: argparse.Namespace, engine: Engine) -> None:
+    import uvicorn
+
+    from sync.server.app import create_app
+
+    url = engine.url.render_as_string(hide_password=False)
+    app = create_app(Settings(database_url=url), engine=engine)
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        proxy_headers=True,
+        forwarded_allow_ips=args.forwarded_allow_ips,
+        log_level=args.log_level,
+    )
+
+
+def main(
+    argv: Sequence[str] | None = None, out: TextIO | None = None, stdin: TextIO | None = None
+) -> int:
+    args = build_parser().parse_args(argv)
+    out = out or sys.stdout
+    try:
+        engine = _open_database(args)
+    except SchemaTooNew as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except OperationalError as exc:
+        print(f"无法打开数据库：{exc.orig}", file=sys.stderr)
+        return 2
+    try:
+        if args.command == "serve":
+            _serve(args, engine)
+        else:
+            _admin(args, engine, out, stdin or sys.stdin)
+    except accounts.AccountError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    return 0

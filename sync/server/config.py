@@ -1,0 +1,42 @@
+"""The server's settings: where the database is, token lifetimes, login limits."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from platformdirs import user_data_dir
+
+from sync.server.accounts import LoginLimits, TokenLifetimes
+from sync.server.db import sqlite_url
+
+APP_NAME = "justice-city-server"
+SQLITE_FILE = "city-server.sqlite3"
+
+
+def default_data_dir() -> Path:
+    return Path(user_data_dir(APP_NAME, appauthor=False))
+
+
+def database_url_for(database_url: str | None, data_dir: Path | None) -> str:
+    """The explicit URL, else an SQLite file in ``data_dir`` (default: the user data folder),
+    creating the folder."""
+    if database_url:
+        return database_url
+    folder = data_dir or default_data_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    return sqlite_url(folder / SQLITE_FILE)
+
+
+def unix_now() -> int:
+    return int(time.time())
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    lifetimes: TokenLifetimes = field(default_factory=TokenLifetimes)
+    limits: LoginLimits = field(default_factory=LoginLimits)
+    clock: Callable[[], int] = unix_now

@@ -1,0 +1,1 @@
+"""Alembic migrations of the city server's database (run by ``sync.server.migrate``)."""
