@@ -1,0 +1,142 @@
+"""The authorization matrix: every endpoint × every role × own / other office, on a real server
+(both backends), plus the rule itself without a server."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import httpx
+import pytest
+
+from sync.protocol import Role
+from sync.server.authz import Forbidden, Principal, can_read_office, require_read, require_write
+from tests.sync.conftest import Account, Office, bearer, login
+
+OFFICE_ROLES = [Role.CLERK, Role.LAWYER, Role.ADVISER, Role.HEAD]
+
+
+@dataclass(frozen=True)
+class World:
+    own: Office
+    """The caller's office (for district/city accounts: an office of their district)."""
+    same_district: Office
+    other_district: Office
+    token: str
+
+
+@pytest.fixture(params=list(Role), ids=lambda role: role.value)
+def world(
+    request: pytest.FixtureRequest,
+    client: httpx.Client,
+    make_office: Callable[..., Office],
+    make_user: Callable[..., Account],
+) -> World:
+    role: Role = request.param
+    own = make_office()
+    same_district = make_office(own.district)
+    other_district = make_office()
+    if role.is_office_role:
+        account = make_user(role, own)
+    elif role is Role.DISTRICT:
+        account = make_user(role, district=own.district)
+    else:
+        account = make_user(role)
+    return World(own, same_district, other_district, login(client, account)["access_token"])
+
+
+def _role(world: World, client: httpx.Client) -> Role:
+    return Role(client.get("/api/v1/me", headers=bearer(world.token)).json()["role"])
+
+
+READ_EXPECTED = {
+    # role kind: (own, same district, other district, missing id)
+    "office": (200, 403, 403, 403),
+    "district": (200, 200, 403, 403),
+    "city": (200, 200, 200, 404),
+}
+
+
+def _kind(role: Role) -> str:
+    return "office" if role.is_office_role else role.value
+
+
+def test_get_office(world: World, client: httpx.Client) -> None:
+    role = _role(world, client)
+    targets = (world.own.id, world.same_district.id, world.other_district.id, 2_000_000_000)
+    got = tuple(
+        client.get(f"/api/v1/offices/{office_id}", headers=bearer(world.token)).status_code
+        for office_id in targets
+    )
+    assert got == READ_EXPECTED[_kind(role)]
+    own = client.get(f"/api/v1/offices/{world.own.id}", headers=bearer(world.token)).json()
+    assert own == {"id": world.own.id, "name": world.own.name, "district": world.own.district}
+    refused = client.get(f"/api/v1/offices/{world.other_district.id}", headers=bearer(world.token))
+    if refused.status_code == 403:
+        assert refused.json()["message"] == "您的账号无权查看这个司法所的数据"
+
+
+def test_register_device(world: World, client: httpx.Client) -> None:
+    role = _role(world, client)
+    results = {}
+    for name, office in (
+        ("own", world.own),
+        ("same_district", world.same_district),
+        ("other_district", world.other_district),
+    ):
+        response = client.post(
+            "/api/v1/devices",
+            json={"device_id": f"dev-{uuid.uuid4().hex}", "office_id": office.id, "name": "PC"},
+            headers=bearer(world.token),
+        )
+        results[name] = response.status_code
+        if response.status_code == 403:
+            message = response.json()["message"]
+            assert message in (
+                "区县和市局账号只能查看，不能修改司法所的数据",
+                "您的账号只能修改本司法所的数据",
+            )
+    expected_own = 200 if role.is_office_role else 403
+    assert results == {"own": expected_own, "same_district": 403, "other_district": 403}
+
+
+def test_me(world: World, client: httpx.Client) -> None:
+    me = client.get("/api/v1/me", headers=bearer(world.token)).json()
+    role = Role(me["role"])
+    if role.is_office_role:
+        assert me["office"]["id"] == world.own.id
+        assert me["district"] == world.own.district
+    elif role is Role.DISTRICT:
+        assert me["office"] is None
+        assert me["district"] == world.own.district
+    else:
+        assert me["office"] is None
+        assert me["district"] is None
+
+
+def _principal(role: Role, office_id: int | None, district: str | None) -> Principal:
+    return Principal(1, "u", role, office_id, district, 1)
+
+
+@pytest.mark.parametrize("role", OFFICE_ROLES, ids=lambda role: role.value)
+def test_rule_office_roles(role: Role) -> None:
+    me = _principal(role, 7, "甲区")
+    assert can_read_office(me, 7, "甲区")
+    assert not can_read_office(me, 8, "甲区")
+    require_write(me, 7)
+    with pytest.raises(Forbidden, match="只能修改本司法所"):
+        require_write(me, 8)
+
+
+def test_rule_district_and_city() -> None:
+    district = _principal(Role.DISTRICT, None, "甲区")
+    city = _principal(Role.CITY, None, None)
+    require_read(district, 7, "甲区")
+    with pytest.raises(Forbidden):
+        require_read(district, 9, "乙区")
+    require_read(city, 9, "乙区")
+    for reader in (district, city):
+        with pytest.raises(Forbidden, match="只能查看"):
+            require_write(reader, 7)
+    assert not can_read_office(_principal(Role.DISTRICT, None, None), 7, "甲区")
