@@ -134,3 +134,36 @@ class DeviceInfo(_Model):
     registered_by: int
     registered_at: int
     """Unix seconds (server clock)."""
+
+
+CommitteeKey = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+
+DEFAULT_NUMBER_BLOCK_SIZE = 500
+MAX_NUMBER_BLOCK_SIZE = 5000
+
+
+class NumberBlockRequest(_Model):
+    """Ask for the next block of case numbers of one committee and year for this device."""
+
+    committee_id: CommitteeKey
+    """The committee's id as the desktop program knows it."""
+    year: Annotated[int, Field(ge=2000, le=2100)]
+    size: Annotated[int, Field(ge=1, le=MAX_NUMBER_BLOCK_SIZE)] = DEFAULT_NUMBER_BLOCK_SIZE
+    office_id: int | None = None
+    """Defaults to the caller's office; another office is refused."""
+    device_id: DeviceId | None = None
+    """Only needed when the login session is not bound to a device; it must then be a device
+    registered to the caller's office (and, when the session has one, the same device)."""
+
+
+class NumberBlockGrant(_Model):
+    """A block granted to one device: numbers ``first``–``last`` (inclusive) are its alone."""
+
+    office_id: int
+    committee_id: str
+    year: int
+    first: int
+    last: int
+    device_id: str
+    granted_at: int
+    """Unix seconds (server clock)."""

@@ -28,6 +28,8 @@ from sync.protocol import (
     ErrorBody,
     LoginRequest,
     Me,
+    NumberBlockGrant,
+    NumberBlockRequest,
     OfficeInfo,
     RefreshRequest,
     Role,
@@ -35,7 +37,7 @@ from sync.protocol import (
     VersionErrorBody,
     VersionInfo,
 )
-from sync.server import accounts
+from sync.server import accounts, numbers
 from sync.server.authz import Forbidden, Principal, require_read
 from sync.server.config import Settings
 from sync.server.db import make_engine
@@ -226,6 +228,19 @@ def build_router() -> APIRouter:
             raise Forbidden("您的账号无权查看这个司法所的数据")
         require_read(principal, office.id, office.district)
         return office
+
+    @api.post(
+        "/number-blocks",
+        response_model=NumberBlockGrant,
+        tags=["numbers"],
+        responses=_responses(401, 403),
+    )
+    def grant_number_block(
+        body: NumberBlockRequest, principal: PrincipalDep, engine: EngineDep, settings: SettingsDep
+    ) -> NumberBlockGrant:
+        """The next block of case numbers of one committee and year, granted to this device;
+        blocks never overlap, however many devices ask at once."""
+        return numbers.grant_block(engine, principal, body, settings.clock())
 
     router = APIRouter(prefix="/api/v1")
     router.include_router(public)

@@ -91,6 +91,38 @@ login_failures = sa.Table(
 )
 
 
+number_counters = sa.Table(
+    "number_counters",
+    metadata,
+    sa.Column("office_id", sa.Integer, sa.ForeignKey("offices.id"), primary_key=True),
+    sa.Column("committee_key", sa.String(64), primary_key=True),
+    sa.Column("year", sa.Integer, primary_key=True),
+    sa.Column("next_first", sa.BigInteger, nullable=False),
+)
+"""Per office, committee and year: the first number of the next block to hand out."""
+
+number_blocks = sa.Table(
+    "number_blocks",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("office_id", sa.Integer, sa.ForeignKey("offices.id"), nullable=False),
+    sa.Column("committee_key", sa.String(64), nullable=False),
+    sa.Column("year", sa.Integer, nullable=False),
+    sa.Column("first", sa.BigInteger, nullable=False),
+    sa.Column("last", sa.BigInteger, nullable=False),
+    sa.Column(
+        "device_id", sa.String(64), sa.ForeignKey("devices.device_id"), nullable=False, index=True
+    ),
+    sa.Column("granted_by", sa.Integer, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("granted_at", sa.BigInteger, nullable=False),
+    sa.UniqueConstraint(
+        "office_id", "committee_key", "year", "first", name="uq_number_blocks_first"
+    ),
+)
+"""Every block granted: ``first``–``last`` of one committee's numbers in one year, to one
+device. Blocks of one office, committee and year never overlap."""
+
+
 def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 

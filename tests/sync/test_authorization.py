@@ -101,6 +101,47 @@ def test_register_device(world: World, client: httpx.Client) -> None:
     assert results == {"own": expected_own, "same_district": 403, "other_district": 403}
 
 
+def test_number_blocks(
+    world: World,
+    client: httpx.Client,
+    make_office: Callable[..., Office],
+    make_user: Callable[..., Account],
+) -> None:
+    """Office roles get blocks for their own office only; district and city accounts none."""
+    role = _role(world, client)
+    # a device registered to the own office (by a clerk of it, for district and city accounts)
+    registrar = world.token
+    if not role.is_office_role:
+        registrar = login(client, make_user(Role.CLERK, world.own))["access_token"]
+    device = f"dev-{uuid.uuid4().hex}"
+    registered = client.post(
+        "/api/v1/devices",
+        json={"device_id": device, "office_id": world.own.id},
+        headers=bearer(registrar),
+    )
+    assert registered.status_code == 200
+    results = {}
+    for name, office_id in (
+        ("default", None),
+        ("own", world.own.id),
+        ("same_district", world.same_district.id),
+        ("other_district", world.other_district.id),
+    ):
+        body: dict[str, object] = {"committee_id": "c-1", "year": 2025, "size": 5}
+        body["device_id"] = device
+        if office_id is not None:
+            body["office_id"] = office_id
+        response = client.post("/api/v1/number-blocks", json=body, headers=bearer(world.token))
+        results[name] = response.status_code
+        if response.status_code == 403:
+            assert response.json()["message"] in (
+                "区县和市局账号只能查看，不能修改司法所的数据",
+                "您的账号只能修改本司法所的数据",
+            )
+    ok = 200 if role.is_office_role else 403
+    assert results == {"default": ok, "own": ok, "same_district": 403, "other_district": 403}
+
+
 def test_me(world: World, client: httpx.Client) -> None:
     me = client.get("/api/v1/me", headers=bearer(world.token)).json()
     role = Role(me["role"])
