@@ -167,3 +167,26 @@ class NumberBlockGrant(_Model):
     device_id: str
     granted_at: int
     """Unix seconds (server clock)."""
+
+
+class CodeEntryInfo(_Model):
+    code: str
+    label: str
+    parent: str | None
+    """The parent entry's code; None for a top-level entry."""
+
+
+class CodeTableInfo(_Model):
+    table: str
+    title: str
+    version: int
+    entries: list[CodeEntryInfo]
+    """Every entry in table order; a parent always comes before its children."""
+
+
+class CodeTables(_Model):
+    """The code tables the city bureau publishes. ``version`` changes whenever any table's
+    content changes (it is also the response's ETag)."""
+
+    version: str
+    tables: list[CodeTableInfo]

@@ -23,6 +23,7 @@ from sync.protocol import (
     MIN_CLIENT_PROTOCOL,
     PROTOCOL_HEADER,
     PROTOCOL_VERSION,
+    CodeTables,
     DeviceInfo,
     DeviceRegistration,
     ErrorBody,
@@ -39,6 +40,7 @@ from sync.protocol import (
 )
 from sync.server import accounts, numbers
 from sync.server.authz import Forbidden, Principal, require_read
+from sync.server.codes import published_code_tables
 from sync.server.config import Settings
 from sync.server.db import make_engine
 
@@ -241,6 +243,24 @@ def build_router() -> APIRouter:
         """The next block of case numbers of one committee and year, granted to this device;
         blocks never overlap, however many devices ask at once."""
         return numbers.grant_block(engine, principal, body, settings.clock())
+
+    @api.get(
+        "/code-tables",
+        response_model=CodeTables,
+        tags=["codes"],
+        responses={**_responses(401), 304: {"description": "未变化（与 If-None-Match 相同）"}},
+    )
+    def get_code_tables(
+        principal: PrincipalDep,
+        if_none_match: Annotated[str | None, Header(alias="If-None-Match")] = None,
+    ) -> Response:
+        """The code tables every office uses, with a content version (also the ETag): a client
+        that sends the version it holds in ``If-None-Match`` gets 304 when nothing changed."""
+        tables = published_code_tables()
+        etag = f'"{tables.version}"'
+        if if_none_match is not None and etag in (tag.strip() for tag in if_none_match.split(",")):
+            return Response(status_code=304, headers={"ETag": etag})
+        return JSONResponse(tables.model_dump(), headers={"ETag": etag})
 
     router = APIRouter(prefix="/api/v1")
     router.include_router(public)

@@ -142,6 +142,13 @@ def test_number_blocks(
     assert results == {"default": ok, "own": ok, "same_district": 403, "other_district": 403}
 
 
+def test_code_tables(world: World, client: httpx.Client) -> None:
+    """Every role reads the published code tables (they are the same for every office)."""
+    response = client.get("/api/v1/code-tables", headers=bearer(world.token))
+    assert response.status_code == 200
+    assert response.json()["tables"]
+
+
 def test_me(world: World, client: httpx.Client) -> None:
     me = client.get("/api/v1/me", headers=bearer(world.token)).json()
     role = Role(me["role"])
