@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from justice_desktop.store.database import Store
-from justice_desktop.store.numbers import LOCAL_AUTHORITY
 from justice_desktop.validation import ValidationError
 from justice_desktop.validation.fields import require_text
 
@@ -61,6 +60,8 @@ def set_up_office(store: Store, setup: OfficeSetup) -> dict[str, str]:
         )
         user_id = tx.insert("users", {"name": setup.user_name, "role": setup.user_role})
         store.set_meta("office_id", office_id)
+        from justice_desktop.store.numbers import LOCAL_AUTHORITY  # only when setting up
+
         store.set_meta("numbering_authority", LOCAL_AUTHORITY if setup.standalone else "server")
     return {"office_id": office_id, "committee_id": committee_id, "user_id": user_id}
 

@@ -9,7 +9,7 @@ fields — never the values, so no personal data leaks into the audit trail).
 from __future__ import annotations
 
 import json
-import uuid
+import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
@@ -35,7 +35,7 @@ TABLE_LABELS: dict[str, str] = {
 
 
 def new_id() -> str:
-    return uuid.uuid4().hex
+    return os.urandom(16).hex()  # 128 random bits; uuid's import costs start-up time
 
 
 def _label(table: str) -> str:
