@@ -14,7 +14,7 @@ answers without the header and without a login, so a client can check before it 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -190,3 +190,103 @@ class CodeTables(_Model):
 
     version: str
     tables: list[CodeTableInfo]
+
+
+MAX_PUSH_CHANGES = 500
+MAX_PULL_LIMIT = 2000
+DEFAULT_PULL_LIMIT = 1000
+
+
+class ChangeStatus(StrEnum):
+    """What the server did with one pushed change."""
+
+    APPLIED = "applied"
+    CONFLICT = "conflict"
+    """Applied as far as it merges; the rest is a stored conflict waiting for a person."""
+    REJECTED = "rejected"
+    """Not applied (unknown table or field, malformed); ``reason`` says why. Not stored, so
+    the same change may be sent again once a newer server accepts it."""
+    DUPLICATE = "duplicate"
+    """This idempotency key was applied before: nothing changed; ``first_status`` and the
+    versions are the stored result of the first time."""
+
+
+class PushChange(_Model):
+    """One outbox entry of the desktop program (see ``justice_desktop/store/records.py``)."""
+
+    idempotency_key: Annotated[str, StringConstraints(min_length=3, max_length=200)]
+    """``<device id>:<outbox seq>``: the same change always carries the same key."""
+    table_name: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    record_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    op: Annotated[str, StringConstraints(max_length=16)]
+    """``insert``, ``update`` or ``delete`` (anything else is rejected, not refused)."""
+    base_version: Annotated[int, Field(ge=0)] = 0
+    """The record's version on the client before this change; 0 for an insert."""
+    changes: dict[str, Any] = Field(default_factory=dict)
+    """Field → ``[old, new]``."""
+    created_at: str | None = None
+    """The client's clock when the change was made: informational, never used for ordering."""
+
+
+class PushRequest(_Model):
+    changes: Annotated[list[PushChange], Field(max_length=MAX_PUSH_CHANGES)]
+    office_id: int | None = None
+    """Defaults to the caller's office; another office is refused."""
+
+
+class ChangeResult(_Model):
+    idempotency_key: str
+    status: ChangeStatus
+    server_version: int | None = None
+    """The record's version on the server after this change (None when rejected)."""
+    server_seq: int | None = None
+    reason: str = ""
+    """Chinese, for people: why a change was rejected or which fields conflict."""
+    conflict_fields: list[str] = Field(default_factory=list)
+    """Fields that became conflicts (empty for a delete against an edit)."""
+    first_status: ChangeStatus | None = None
+    """For ``duplicate``: the status the change got the first time."""
+
+
+class PushResponse(_Model):
+    office_id: int
+    results: list[ChangeResult]
+
+
+class PulledRecord(_Model):
+    table_name: str
+    record_id: str
+    version: int
+    deleted: bool
+    server_seq: int
+    data: dict[str, Any]
+    """The whole current row (without bookkeeping columns)."""
+    updated_at: int
+    """Unix seconds (server clock)."""
+
+
+class PullPage(_Model):
+    office_id: int
+    records: list[PulledRecord]
+    next_after: int
+    """Pass as ``after`` for the next page (the last record's ``server_seq``)."""
+    has_more: bool
+
+
+class ConflictInfo(_Model):
+    id: int
+    table_name: str
+    record_id: str
+    field: str | None
+    """None: a delete against an edit."""
+    base: Any
+    server: Any
+    incoming: Any
+    provisional: Any
+    """The value every machine shows until a person resolves the conflict."""
+    created_at: int
+
+
+class ConflictList(_Model):
+    office_id: int
+    conflicts: list[ConflictInfo]

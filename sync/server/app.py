@@ -12,7 +12,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Header, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -20,10 +20,13 @@ from sqlalchemy.engine import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sync.protocol import (
+    DEFAULT_PULL_LIMIT,
+    MAX_PULL_LIMIT,
     MIN_CLIENT_PROTOCOL,
     PROTOCOL_HEADER,
     PROTOCOL_VERSION,
     CodeTables,
+    ConflictList,
     DeviceInfo,
     DeviceRegistration,
     ErrorBody,
@@ -32,13 +35,16 @@ from sync.protocol import (
     NumberBlockGrant,
     NumberBlockRequest,
     OfficeInfo,
+    PullPage,
+    PushRequest,
+    PushResponse,
     RefreshRequest,
     Role,
     TokenPair,
     VersionErrorBody,
     VersionInfo,
 )
-from sync.server import accounts, numbers
+from sync.server import accounts, numbers, sync_store
 from sync.server.authz import Forbidden, Principal, require_read
 from sync.server.codes import published_code_tables
 from sync.server.config import Settings
@@ -261,6 +267,64 @@ def build_router() -> APIRouter:
         if if_none_match is not None and etag in (tag.strip() for tag in if_none_match.split(",")):
             return Response(status_code=304, headers={"ETag": etag})
         return JSONResponse(tables.model_dump(), headers={"ETag": etag})
+
+    def readable_office(principal: Principal, engine: Engine, office_id: int | None) -> int:
+        """The office a read is about: the caller's own by default; refused unless readable."""
+        if office_id is None:
+            if principal.office_id is None:
+                raise Forbidden("区县和市局账号请指定要查看的司法所")
+            office_id = principal.office_id
+        office = accounts.get_office(engine, office_id)
+        if office is None:
+            if principal.role is Role.CITY:
+                raise NotFound()
+            raise Forbidden("您的账号无权查看这个司法所的数据")
+        require_read(principal, office.id, office.district)
+        return office.id
+
+    @api.post(
+        "/sync/push",
+        response_model=PushResponse,
+        tags=["sync"],
+        responses=_responses(401, 403),
+    )
+    def sync_push(
+        body: PushRequest, principal: PrincipalDep, engine: EngineDep, settings: SettingsDep
+    ) -> PushResponse:
+        """Apply up to 500 outbox changes of the caller's office in one transaction, merged per
+        field; each result says applied, conflict, rejected (with the reason) or duplicate (an
+        idempotency key applied before: nothing changes)."""
+        return sync_store.push(engine, principal, body, settings.clock())
+
+    @api.get(
+        "/sync/pull",
+        response_model=PullPage,
+        tags=["sync"],
+        responses=_responses(401, 403, 404),
+    )
+    def sync_pull(
+        principal: PrincipalDep,
+        engine: EngineDep,
+        after: Annotated[int, Query(ge=0)] = 0,
+        limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = DEFAULT_PULL_LIMIT,
+        office_id: int | None = None,
+    ) -> PullPage:
+        """The office's records changed after the server sequence ``after``, in server order;
+        pass ``next_after`` back for the next page while ``has_more``."""
+        return sync_store.pull(engine, readable_office(principal, engine, office_id), after, limit)
+
+    @api.get(
+        "/sync/conflicts",
+        response_model=ConflictList,
+        tags=["sync"],
+        responses=_responses(401, 403, 404),
+    )
+    def sync_conflicts(
+        principal: PrincipalDep, engine: EngineDep, office_id: int | None = None
+    ) -> ConflictList:
+        """The office's conflicts waiting for a person, with base, server, incoming and
+        provisional values."""
+        return sync_store.open_conflicts(engine, readable_office(principal, engine, office_id))
 
     router = APIRouter(prefix="/api/v1")
     router.include_router(public)

@@ -123,6 +123,66 @@ number_blocks = sa.Table(
 device. Blocks of one office, committee and year never overlap."""
 
 
+sync_counters = sa.Table(
+    "sync_counters",
+    metadata,
+    sa.Column("office_id", sa.Integer, sa.ForeignKey("offices.id"), primary_key=True),
+    sa.Column("last_seq", sa.BigInteger, nullable=False),
+)
+"""Per office: the last ``server_seq`` handed out (pull cursors count on it, never on clocks)."""
+
+records = sa.Table(
+    "records",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("office_id", sa.Integer, sa.ForeignKey("offices.id"), nullable=False),
+    sa.Column("table_name", sa.String(64), nullable=False),
+    sa.Column("record_id", sa.String(64), nullable=False),
+    sa.Column("version", sa.BigInteger, nullable=False),
+    sa.Column("data", sa.Text, nullable=False),
+    sa.Column("deleted", sa.Boolean, nullable=False),
+    sa.Column("server_seq", sa.BigInteger, nullable=False),
+    sa.Column("updated_at", sa.BigInteger, nullable=False),
+    sa.Column("updated_by_device", sa.String(64), nullable=True),
+    sa.UniqueConstraint("office_id", "table_name", "record_id", name="uq_records_record"),
+    sa.Index("ix_records_office_seq", "office_id", "server_seq", unique=True),
+)
+"""The current state of every synced record of every office: ``data`` is the whole row (JSON
+object field → value, bookkeeping columns excluded)."""
+
+applied_changes = sa.Table(
+    "applied_changes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("office_id", sa.Integer, sa.ForeignKey("offices.id"), nullable=False),
+    sa.Column("idempotency_key", sa.String(200), nullable=False),
+    sa.Column("result", sa.Text, nullable=False),
+    sa.Column("applied_at", sa.BigInteger, nullable=False),
+    sa.UniqueConstraint("office_id", "idempotency_key", name="uq_applied_changes_key"),
+)
+"""The stored result of every change applied (or turned into a conflict), by idempotency key."""
+
+conflicts = sa.Table(
+    "conflicts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("office_id", sa.Integer, sa.ForeignKey("offices.id"), nullable=False),
+    sa.Column("table_name", sa.String(64), nullable=False),
+    sa.Column("record_id", sa.String(64), nullable=False),
+    sa.Column("field", sa.String(64), nullable=True),
+    sa.Column("base_value", sa.Text, nullable=False),
+    sa.Column("server_value", sa.Text, nullable=False),
+    sa.Column("incoming_value", sa.Text, nullable=False),
+    sa.Column("provisional_value", sa.Text, nullable=False),
+    sa.Column("idempotency_key", sa.String(200), nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("resolved_at", sa.BigInteger, nullable=True),
+    sa.Index("ix_conflicts_office_open", "office_id", "resolved_at"),
+)
+"""Concurrent changes waiting for a person: one row per field (``field`` NULL for delete
+against edit); values are JSON text."""
+
+
 def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 

@@ -1,0 +1,421 @@
+"""Push and pull: the offices' records on the server, merged per field, with stored conflicts.
+
+Design
+======
+
+Tables (migration ``0004``): ``records`` holds the current state of every synced record of every
+office — the whole row as a JSON object (field → value, without the desktop's bookkeeping
+columns), the server's ``version``, a ``deleted`` flag, the ``server_seq`` of its last change,
+the server's clock and the device that changed it last. ``applied_changes`` keeps the result of
+every change by its idempotency key (per office). ``conflicts`` keeps concurrent changes waiting
+for a person. ``sync_counters`` holds each office's last ``server_seq``.
+
+Push (``POST /api/v1/sync/push``, at most 500 changes): one transaction per request. It first
+locks the office's counter row (``SELECT … FOR UPDATE`` on PostgreSQL; every SQLite write
+transaction is ``BEGIN IMMEDIATE``), so the pushes of one office — from any number of server
+processes — run one after another: ``server_seq`` values are committed in the order they are
+handed out (a pull never skips a sequence number that commits later), duplicate keys sent twice
+at once cannot both apply, and no deadlock is possible. Ordering never depends on clients'
+clocks: ``created_at`` is accepted and ignored.
+
+For each change, in the order sent:
+
+* its idempotency key was applied before → status ``duplicate`` with the stored result
+  (``first_status``, versions); nothing changes (a lost response, a double-clicked sync);
+* unknown table, unknown op, a field that is not a column of the desktop's synced table, or a
+  malformed ``[old, new]`` pair → ``rejected`` with a Chinese reason; the other changes of the
+  batch go on. Rejections are not stored, so the change may be sent again to a newer server;
+* insert or update → a per-field 3-way merge with the current server row: a field whose server
+  value equals the change's old value (or already equals the new value, or is absent) takes the
+  new value; a field the server changed meanwhile to something else becomes a ``conflicts`` row
+  (base = the change's old value, server value, incoming = the new value) and keeps the server's
+  value as the provisional value — the same on every machine, since every machine pulls the
+  server's row. Different fields of one record therefore merge. An update of a record the server
+  does not know yet creates it from the change's new values; an insert of a record that exists
+  merges like an update whose old values are all ``null``;
+* delete → applied when the server's version equals the change's ``base_version`` (nobody else
+  changed the record since the deleting machine last saw it), when the record is already deleted,
+  or when the server does not know it (a tombstone is kept). Otherwise the record was edited
+  elsewhere: a ``conflicts`` row with ``field`` NULL (server = the current row, incoming =
+  ``{"deleted": true}``) and the record stays, not deleted;
+* an edit of a deleted record → a ``conflicts`` row with ``field`` NULL (server =
+  ``{"deleted": true}``, incoming = the edit's new values) and the record is brought back with
+  the edit applied. So a delete against an edit, in either arrival order, never deletes silently
+  nor resurrects silently: the provisional state is *not deleted, with the edit applied*, and a
+  person decides.
+
+Every change that is applied or becomes a conflict bumps the record's version by exactly one and
+gives it the office's next ``server_seq`` (so the machines that sent it pull the provisional row
+back). Because the server counts one version per change, a machine whose edits were not
+interleaved with another machine's sees the server's version equal to its own: that is what
+makes ``base_version`` meaningful for deletes.
+
+Pull (``GET /api/v1/sync/pull?after=&limit=``): the office's records with ``server_seq >
+after`` in ``server_seq`` order, each with its whole row, version and ``deleted`` flag, plus
+``next_after`` and ``has_more``. A record changed twice appears once, at its newest sequence
+number; paging with ``next_after`` has no gaps and no duplicates. District and city accounts
+may pull the offices they may read; only the office's own users push.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine
+
+from justice_desktop.store.records import BOOKKEEPING
+from justice_desktop.store.schema_v1 import SYNCED_TABLES
+from sync.protocol import (
+    ChangeResult,
+    ChangeStatus,
+    ConflictInfo,
+    ConflictList,
+    PulledRecord,
+    PullPage,
+    PushChange,
+    PushRequest,
+    PushResponse,
+)
+from sync.server.authz import Principal, require_write
+from sync.server.db import applied_changes, auth_sessions, conflicts, records, sync_counters
+
+OPS = ("insert", "update", "delete")
+
+
+@cache
+def synced_fields() -> Mapping[str, frozenset[str]]:
+    """The fields each synced table of the desktop program has (bookkeeping columns excluded),
+    read from the desktop's own schema migrated into a throw-away in-memory database."""
+    import sqlcipher3
+
+    from justice_desktop.store.migrations import migrate
+
+    conn = sqlcipher3.connect(":memory:", isolation_level=None)
+    try:
+        migrate(conn)
+        return {
+            table: frozenset(
+                row[1]
+                for row in conn.execute(f"PRAGMA table_info({table})").fetchall()
+                if row[1] not in BOOKKEEPING
+            )
+            for table in SYNCED_TABLES
+        }
+    finally:
+        conn.close()
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _invalid_reason(change: PushChange, fields: Mapping[str, frozenset[str]]) -> str | None:
+    """Why the server cannot apply ``change`` (Chinese), or None."""
+    known = fields.get(change.table_name)
+    if known is None:
+        return f"市局服务器不认识数据表“{change.table_name}”，请更新市局服务器程序"
+    if change.op not in OPS:
+        return f"市局服务器不认识操作“{change.op}”"
+    if change.op == "delete":
+        return None
+    malformed = [
+        name
+        for name, pair in change.changes.items()
+        if not isinstance(pair, list) or len(pair) != 2
+    ]
+    if malformed:
+        return f"字段 {'、'.join(sorted(malformed))} 的修改内容格式不正确"
+    unknown = sorted(set(change.changes) - known)
+    if unknown:
+        return (
+            f"市局服务器不认识数据表“{change.table_name}”的字段 {'、'.join(unknown)}，"
+            "请更新市局服务器程序"
+        )
+    return None
+
+
+@dataclass
+class _Row:
+    id: int
+    version: int
+    deleted: bool
+    data: dict[str, Any]
+
+
+class _Batch:
+    """One push request inside its transaction (the office's counter row is locked)."""
+
+    def __init__(
+        self, conn: sa.Connection, office_id: int, now: int, device: str | None, last_seq: int
+    ) -> None:
+        self.conn = conn
+        self.office_id = office_id
+        self.now = now
+        self.device = device
+        self.last_seq = last_seq
+        self.fields = synced_fields()
+
+    def apply(self, change: PushChange) -> ChangeResult:
+        key = change.idempotency_key
+        stored = self.conn.execute(
+            sa.select(applied_changes.c.result).where(
+                applied_changes.c.office_id == self.office_id,
+                applied_changes.c.idempotency_key == key,
+            )
+        ).scalar()
+        if stored is not None:
+            first = ChangeResult.model_validate_json(stored)
+            return first.model_copy(
+                update={"status": ChangeStatus.DUPLICATE, "first_status": first.status}
+            )
+        reason = _invalid_reason(change, self.fields)
+        if reason is not None:
+            return ChangeResult(idempotency_key=key, status=ChangeStatus.REJECTED, reason=reason)
+        row = self._load(change)
+        result = self._delete(change, row) if change.op == "delete" else self._edit(change, row)
+        self.conn.execute(
+            applied_changes.insert().values(
+                office_id=self.office_id,
+                idempotency_key=key,
+                result=result.model_dump_json(),
+                applied_at=self.now,
+            )
+        )
+        return result
+
+    # -- the merge ---------------------------------------------------------------------
+    def _edit(self, change: PushChange, row: _Row | None) -> ChangeResult:
+        pairs = {name: (pair[0], pair[1]) for name, pair in change.changes.items()}
+        if row is None:
+            data = {name: new for name, (_old, new) in pairs.items()}
+            version, seq = self._write(change, None, data, deleted=False)
+            return self._result(change, ChangeStatus.APPLIED, version, seq)
+        data = dict(row.data)
+        clashing: list[str] = []
+        for name, (old, new) in pairs.items():
+            current = data.get(name)
+            if name in data and current != new and current != old:
+                clashing.append(name)
+                self._conflict(change, name, base=old, server=current, incoming=new)
+            else:
+                data[name] = new
+        if row.deleted:
+            self._conflict(
+                change,
+                None,
+                base={name: old for name, (old, _new) in pairs.items()},
+                server={"deleted": True},
+                incoming={name: new for name, (_old, new) in pairs.items()},
+                provisional=data,
+            )
+        version, seq = self._write(change, row, data, deleted=False)
+        if row.deleted:
+            reason = "这条记录已在别的电脑上删除：修改已保留，记录暂不删除，等待人工处理"
+            if clashing:
+                reason += f"；字段 {'、'.join(clashing)} 也有冲突"
+            return self._result(change, ChangeStatus.CONFLICT, version, seq, reason, clashing)
+        if clashing:
+            reason = (
+                f"字段 {'、'.join(clashing)} 已在别的电脑上改成其他内容：暂按市局服务器上的内容，"
+                "等待人工处理"
+            )
+            return self._result(change, ChangeStatus.CONFLICT, version, seq, reason, clashing)
+        return self._result(change, ChangeStatus.APPLIED, version, seq)
+
+    def _delete(self, change: PushChange, row: _Row | None) -> ChangeResult:
+        if row is None or row.deleted or row.version == change.base_version:
+            data = {} if row is None else row.data
+            version, seq = self._write(change, row, data, deleted=True)
+            return self._result(change, ChangeStatus.APPLIED, version, seq)
+        self._conflict(change, None, base=None, server=row.data, incoming={"deleted": True})
+        version, seq = self._write(change, row, row.data, deleted=False)
+        reason = "这条记录已在别的电脑上修改：暂不删除，等待人工处理"
+        return self._result(change, ChangeStatus.CONFLICT, version, seq, reason)
+
+    # -- storage -----------------------------------------------------------------------
+    def _load(self, change: PushChange) -> _Row | None:
+        found = self.conn.execute(
+            sa.select(records.c.id, records.c.version, records.c.deleted, records.c.data).where(
+                records.c.office_id == self.office_id,
+                records.c.table_name == change.table_name,
+                records.c.record_id == change.record_id,
+            )
+        ).first()
+        if found is None:
+            return None
+        return _Row(int(found.id), int(found.version), bool(found.deleted), json.loads(found.data))
+
+    def _write(
+        self, change: PushChange, row: _Row | None, data: dict[str, Any], *, deleted: bool
+    ) -> tuple[int, int]:
+        self.last_seq += 1
+        values = {
+            "data": _dumps(data),
+            "deleted": deleted,
+            "server_seq": self.last_seq,
+            "updated_at": self.now,
+            "updated_by_device": self.device,
+        }
+        if row is None:
+            version = change.base_version + 1
+            self.conn.execute(
+                records.insert().values(
+                    office_id=self.office_id,
+                    table_name=change.table_name,
+                    record_id=change.record_id,
+                    version=version,
+                    **values,
+                )
+            )
+        else:
+            version = row.version + 1
+            self.conn.execute(
+                records.update().where(records.c.id == row.id).values(version=version, **values)
+            )
+        return version, self.last_seq
+
+    def _conflict(
+        self,
+        change: PushChange,
+        field: str | None,
+        *,
+        base: Any,
+        server: Any,
+        incoming: Any,
+        provisional: Any = None,
+    ) -> None:
+        self.conn.execute(
+            conflicts.insert().values(
+                office_id=self.office_id,
+                table_name=change.table_name,
+                record_id=change.record_id,
+                field=field,
+                base_value=_dumps(base),
+                server_value=_dumps(server),
+                incoming_value=_dumps(incoming),
+                provisional_value=_dumps(server if provisional is None else provisional),
+                idempotency_key=change.idempotency_key,
+                created_at=self.now,
+            )
+        )
+
+    @staticmethod
+    def _result(
+        change: PushChange,
+        status: ChangeStatus,
+        version: int,
+        seq: int,
+        reason: str = "",
+        clashing: list[str] | None = None,
+    ) -> ChangeResult:
+        return ChangeResult(
+            idempotency_key=change.idempotency_key,
+            status=status,
+            server_version=version,
+            server_seq=seq,
+            reason=reason,
+            conflict_fields=clashing or [],
+        )
+
+
+def _lock_counter(conn: sa.Connection, office_id: int) -> int:
+    values = {"office_id": office_id, "last_seq": 0}
+    if conn.dialect.name == "postgresql":
+        conn.execute(postgresql.insert(sync_counters).values(values).on_conflict_do_nothing())
+    else:
+        conn.execute(sqlite.insert(sync_counters).values(values).on_conflict_do_nothing())
+    return int(
+        conn.execute(
+            sa.select(sync_counters.c.last_seq)
+            .where(sync_counters.c.office_id == office_id)
+            .with_for_update()
+        ).scalar_one()
+    )
+
+
+def push(engine: Engine, principal: Principal, request: PushRequest, now: int) -> PushResponse:
+    """Apply a batch of changes to the caller's office in one transaction."""
+    office_id = (principal.office_id or 0) if request.office_id is None else request.office_id
+    require_write(principal, office_id)  # district and city accounts are refused here
+    with engine.begin() as conn:
+        session_device = conn.execute(
+            sa.select(auth_sessions.c.device_id).where(auth_sessions.c.id == principal.session_id)
+        ).scalar()
+        last_seq = _lock_counter(conn, office_id)
+        results: list[ChangeResult] = []
+        batch: _Batch | None = None
+        for change in request.changes:
+            device = session_device or change.idempotency_key.partition(":")[0][:64] or None
+            if batch is None:
+                batch = _Batch(conn, office_id, now, device, last_seq)
+            batch.device = device
+            results.append(batch.apply(change))
+        if batch is not None and batch.last_seq != last_seq:
+            conn.execute(
+                sync_counters.update()
+                .where(sync_counters.c.office_id == office_id)
+                .values(last_seq=batch.last_seq)
+            )
+    return PushResponse(office_id=office_id, results=results)
+
+
+def pull(engine: Engine, office_id: int, after: int, limit: int) -> PullPage:
+    """The office's records changed after ``after`` (authorization is the caller's job)."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(records)
+            .where(records.c.office_id == office_id, records.c.server_seq > after)
+            .order_by(records.c.server_seq)
+            .limit(limit + 1)
+        ).all()
+    page = [
+        PulledRecord(
+            table_name=row.table_name,
+            record_id=row.record_id,
+            version=int(row.version),
+            deleted=bool(row.deleted),
+            server_seq=int(row.server_seq),
+            data=json.loads(row.data),
+            updated_at=int(row.updated_at),
+        )
+        for row in rows[:limit]
+    ]
+    return PullPage(
+        office_id=office_id,
+        records=page,
+        next_after=page[-1].server_seq if page else after,
+        has_more=len(rows) > limit,
+    )
+
+
+def open_conflicts(engine: Engine, office_id: int) -> ConflictList:
+    """The office's conflicts no person has resolved yet, oldest first."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(conflicts)
+            .where(conflicts.c.office_id == office_id, conflicts.c.resolved_at.is_(None))
+            .order_by(conflicts.c.id)
+        ).all()
+    return ConflictList(
+        office_id=office_id,
+        conflicts=[
+            ConflictInfo(
+                id=int(row.id),
+                table_name=row.table_name,
+                record_id=row.record_id,
+                field=row.field,
+                base=json.loads(row.base_value),
+                server=json.loads(row.server_value),
+                incoming=json.loads(row.incoming_value),
+                provisional=json.loads(row.provisional_value),
+                created_at=int(row.created_at),
+            )
+            for row in rows
+        ],
+    )
