@@ -149,6 +149,58 @@ def test_code_tables(world: World, client: httpx.Client) -> None:
     assert response.json()["tables"]
 
 
+def test_sync_push(world: World, client: httpx.Client) -> None:
+    """Office roles push into their own office only; district and city accounts nowhere."""
+    role = _role(world, client)
+    results = {}
+    for name, office_id in (
+        ("default", None),
+        ("own", world.own.id),
+        ("same_district", world.same_district.id),
+        ("other_district", world.other_district.id),
+    ):
+        change = {
+            "idempotency_key": f"dev-{uuid.uuid4().hex}:1",
+            "table_name": "cases",
+            "record_id": uuid.uuid4().hex,
+            "op": "insert",
+            "changes": {"summary": [None, "纠纷"]},
+        }
+        body: dict[str, object] = {"changes": [change]}
+        if office_id is not None:
+            body["office_id"] = office_id
+        response = client.post("/api/v1/sync/push", json=body, headers=bearer(world.token))
+        results[name] = response.status_code
+        if response.status_code == 403:
+            assert response.json()["message"] in (
+                "区县和市局账号只能查看，不能修改司法所的数据",
+                "您的账号只能修改本司法所的数据",
+            )
+        else:
+            assert response.json()["results"][0]["status"] == "applied"
+    ok = 200 if role.is_office_role else 403
+    assert results == {"default": ok, "own": ok, "same_district": 403, "other_district": 403}
+
+
+def test_sync_pull_and_conflicts(world: World, client: httpx.Client) -> None:
+    """Pull and the conflicts list follow the read rule; without ``office_id`` they mean the
+    caller's own office (district and city accounts must name one)."""
+    role = _role(world, client)
+    targets = (world.own.id, world.same_district.id, world.other_district.id, 2_000_000_000)
+    for path in ("/api/v1/sync/pull", "/api/v1/sync/conflicts"):
+        got = tuple(
+            client.get(
+                path, params={"office_id": office_id}, headers=bearer(world.token)
+            ).status_code
+            for office_id in targets
+        )
+        assert got == READ_EXPECTED[_kind(role)], path
+        default = client.get(path, headers=bearer(world.token))
+        assert default.status_code == (200 if role.is_office_role else 403), path
+        if default.status_code == 200:
+            assert default.json()["office_id"] == world.own.id
+
+
 def test_me(world: World, client: httpx.Client) -> None:
     me = client.get("/api/v1/me", headers=bearer(world.token)).json()
     role = Role(me["role"])
