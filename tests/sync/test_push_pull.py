@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +16,8 @@ from sqlalchemy.engine import Engine
 
 from sync.protocol import ChangeResult, ChangeStatus, ConflictList, PullPage, PushResponse, Role
 from sync.server.db import records, sync_counters
-from tests.sync.conftest import Account, Office, bearer, login
+from tests.sync.conftest import Account, Office, bearer, login, random_address
+from tests.sync.server_process import ServerProcess
 
 PUSH = "/api/v1/sync/push"
 PULL = "/api/v1/sync/pull"
@@ -428,3 +430,34 @@ def test_push_without_login_and_oversized_batch(
     response = client.post(PUSH, json={"changes": batch}, headers=bearer(device.token))
     assert response.status_code == 422
     assert device.pull_all() == {}
+
+
+def test_same_batch_pushed_at_once_applies_once(
+    server: ServerProcess, make_office: Callable[..., Office], make_user: Callable[..., Account]
+) -> None:
+    """A double-clicked sync: four identical pushes at the same moment; each change applies
+    exactly once, every other copy is a duplicate, and the sequence has no holes."""
+    office = make_office()
+    with server.client(random_address()) as setup:
+        device = _device_maker(setup, make_user)(office)
+    ids = [_rid() for _ in range(50)]
+    batch = [device.change("cases", rid, "insert", 0, {"summary": [None, "同时"]}) for rid in ids]
+
+    def send(_n: int) -> list[ChangeResult]:
+        with server.client(random_address()) as own:
+            response = own.post(PUSH, json={"changes": batch}, headers=bearer(device.token))
+        assert response.status_code == 200, response.text
+        return PushResponse.model_validate(response.json()).results
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(pool.map(send, range(4)))
+    for position in range(len(ids)):
+        statuses = sorted(answer[position].status.value for answer in answers)
+        assert statuses == ["applied", "duplicate", "duplicate", "duplicate"]
+        assert len({answer[position].server_seq for answer in answers}) == 1
+    with server.client(random_address()) as reader:
+        device.client = reader
+        pulled = device.pull_all()
+    seqs = sorted(record.server_seq for record in pulled.values())
+    assert set(pulled) == set(ids)
+    assert seqs == list(range(seqs[0], seqs[0] + len(ids)))
