@@ -285,8 +285,40 @@ class ConflictInfo(_Model):
     provisional: Any
     """The value every machine shows until a person resolves the conflict."""
     created_at: int
+    resolved_at: int | None = None
+    """Unix seconds (server clock) when a person resolved it; None while open."""
+    resolved_by: int | None = None
+    """The id of the user who resolved it."""
+    resolution: Any = None
+    """The chosen field value, or ``{"keep": true|false}`` for a delete against an edit."""
 
 
 class ConflictList(_Model):
     office_id: int
     conflicts: list[ConflictInfo]
+
+
+class ResolveRequest(_Model):
+    """Resolve one conflict. A field conflict needs ``value`` (any JSON, ``null`` included); a
+    delete against an edit needs ``keep`` (true: keep the record, false: delete it)."""
+
+    idempotency_key: Annotated[str, StringConstraints(min_length=3, max_length=200)]
+    """The same resolve always carries the same key: a replay returns the stored result."""
+    value: Any = None
+    keep: bool | None = None
+
+
+class ResolveResult(_Model):
+    conflict_id: int
+    table_name: str
+    record_id: str
+    server_version: int
+    """The record's version after the resolution (one more than before it)."""
+    server_seq: int
+    """The resolution's server sequence: every machine pulls it."""
+    deleted: bool
+    resolved_at: int
+    resolved_by: int
+    resolution: Any
+    replayed: bool = False
+    """True when this resolution had been applied before: nothing changed this time."""

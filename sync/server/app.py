@@ -39,6 +39,8 @@ from sync.protocol import (
     PushRequest,
     PushResponse,
     RefreshRequest,
+    ResolveRequest,
+    ResolveResult,
     Role,
     TokenPair,
     VersionErrorBody,
@@ -320,11 +322,36 @@ def build_router() -> APIRouter:
         responses=_responses(401, 403, 404),
     )
     def sync_conflicts(
-        principal: PrincipalDep, engine: EngineDep, office_id: int | None = None
+        principal: PrincipalDep,
+        engine: EngineDep,
+        office_id: int | None = None,
+        include_resolved: bool = False,
     ) -> ConflictList:
         """The office's conflicts waiting for a person, with base, server, incoming and
-        provisional values."""
-        return sync_store.open_conflicts(engine, readable_office(principal, engine, office_id))
+        provisional values; with ``include_resolved`` also the resolved ones, each with who
+        resolved it, when and the decision."""
+        return sync_store.open_conflicts(
+            engine, readable_office(principal, engine, office_id), include_resolved
+        )
+
+    @api.post(
+        "/sync/conflicts/{conflict_id}/resolve",
+        response_model=ResolveResult,
+        tags=["sync"],
+        responses=_responses(401, 403, 404, 409),
+    )
+    def sync_resolve(
+        conflict_id: int,
+        body: ResolveRequest,
+        principal: PrincipalDep,
+        engine: EngineDep,
+        settings: SettingsDep,
+    ) -> ResolveResult:
+        """Resolve a conflict of the caller's office: ``value`` for a field conflict, ``keep``
+        for a delete against an edit. Applied as a change every machine pulls (the record's
+        version + 1, the next server sequence). Repeating it returns the stored result
+        (``replayed``); a different decision on a resolved conflict gets 409."""
+        return sync_store.resolve_conflict(engine, principal, conflict_id, body, settings.clock())
 
     router = APIRouter(prefix="/api/v1")
     router.include_router(public)
@@ -361,6 +388,10 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(NotFound)
     def _not_found(_request: Request, _exc: NotFound) -> JSONResponse:
         return _error(404, "not_found", "找不到要查看的数据")
+
+    @app.exception_handler(sync_store.ResolveRefused)
+    def _resolve_refused(_request: Request, exc: sync_store.ResolveRefused) -> JSONResponse:
+        return _error(exc.status, exc.code, exc.message)
 
     @app.exception_handler(accounts.DeviceConflict)
     def _device_conflict(_request: Request, exc: accounts.DeviceConflict) -> JSONResponse:

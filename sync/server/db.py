@@ -177,10 +177,18 @@ conflicts = sa.Table(
     sa.Column("idempotency_key", sa.String(200), nullable=False),
     sa.Column("created_at", sa.BigInteger, nullable=False),
     sa.Column("resolved_at", sa.BigInteger, nullable=True),
+    sa.Column("resolved_by", sa.Integer, nullable=True),
+    sa.Column("resolution", sa.Text, nullable=True),
+    sa.Column("resolution_key", sa.String(200), nullable=True),
+    sa.Column("resolution_result", sa.Text, nullable=True),
     sa.Index("ix_conflicts_office_open", "office_id", "resolved_at"),
+    sa.Index("ix_conflicts_resolution_key", "office_id", "resolution_key", unique=True),
 )
 """Concurrent changes waiting for a person: one row per field (``field`` NULL for delete
-against edit); values are JSON text."""
+against edit); values are JSON text. Once resolved (migration ``0005``): ``resolved_at``,
+``resolved_by`` (the user's id), ``resolution`` (JSON: the chosen value, or ``{"keep": …}`` for
+a delete against an edit), ``resolution_key`` (the resolve request's idempotency key) and
+``resolution_result`` (the :class:`sync.protocol.ResolveResult` a replay returns)."""
 
 
 def sqlite_url(path: Path) -> str:

@@ -55,6 +55,15 @@ after`` in ``server_seq`` order, each with its whole row, version and ``deleted`
 ``next_after`` and ``has_more``. A record changed twice appears once, at its newest sequence
 number; paging with ``next_after`` has no gaps and no duplicates. District and city accounts
 may pull the offices they may read; only the office's own users push.
+
+Resolve (``POST /api/v1/sync/conflicts/{id}/resolve``): a person's decision — the chosen value
+of a field conflict, or ``keep`` true/false for a delete against an edit — is applied like a
+pushed change (the record's version + 1, the office's next ``server_seq``, under the same
+counter lock), so every machine pulls the resolution. The conflict row keeps who resolved it,
+when, the decision, the request's idempotency key and the result: a replay returns that result
+and changes nothing; a different decision on a resolved conflict is refused (409). Only the
+office's own users resolve. ``GET /api/v1/sync/conflicts?include_resolved=true`` lists resolved
+conflicts too.
 """
 
 from __future__ import annotations
@@ -81,6 +90,8 @@ from sync.protocol import (
     PushChange,
     PushRequest,
     PushResponse,
+    ResolveRequest,
+    ResolveResult,
 )
 from sync.server.authz import Principal, require_write
 from sync.server.db import applied_changes, auth_sessions, conflicts, records, sync_counters
@@ -394,14 +405,14 @@ def pull(engine: Engine, office_id: int, after: int, limit: int) -> PullPage:
     )
 
 
-def open_conflicts(engine: Engine, office_id: int) -> ConflictList:
-    """The office's conflicts no person has resolved yet, oldest first."""
+def open_conflicts(engine: Engine, office_id: int, include_resolved: bool = False) -> ConflictList:
+    """The office's conflicts no person has resolved yet (with ``include_resolved``: all of
+    them, each resolved one with its resolution), oldest first."""
+    query = sa.select(conflicts).where(conflicts.c.office_id == office_id)
+    if not include_resolved:
+        query = query.where(conflicts.c.resolved_at.is_(None))
     with engine.connect() as conn:
-        rows = conn.execute(
-            sa.select(conflicts)
-            .where(conflicts.c.office_id == office_id, conflicts.c.resolved_at.is_(None))
-            .order_by(conflicts.c.id)
-        ).all()
+        rows = conn.execute(query.order_by(conflicts.c.id)).all()
     return ConflictList(
         office_id=office_id,
         conflicts=[
@@ -415,7 +426,142 @@ def open_conflicts(engine: Engine, office_id: int) -> ConflictList:
                 incoming=json.loads(row.incoming_value),
                 provisional=json.loads(row.provisional_value),
                 created_at=int(row.created_at),
+                resolved_at=None if row.resolved_at is None else int(row.resolved_at),
+                resolved_by=None if row.resolved_by is None else int(row.resolved_by),
+                resolution=None if row.resolution is None else json.loads(row.resolution),
             )
             for row in rows
         ],
     )
+
+
+class ResolveRefused(Exception):
+    """A resolve the server refuses: HTTP ``status`` (404, 409 or 422), a ``code`` for programs
+    and a Chinese ``message`` for people."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+def _replay(stored: str) -> ResolveResult:
+    return ResolveResult.model_validate_json(stored).model_copy(update={"replayed": True})
+
+
+def _chosen(field: str | None, request: ResolveRequest) -> Any:
+    """The resolution as stored: the field's value, or ``{"keep": …}`` for a delete against an
+    edit; a request that does not answer the conflict's question is refused (422)."""
+    if field is None:
+        if request.keep is None:
+            raise ResolveRefused(
+                422, "keep_required", "这条冲突是“删除”与“修改”之争：请选择保留还是删除这条记录"
+            )
+        return {"keep": request.keep}
+    if "value" not in request.model_fields_set:
+        raise ResolveRefused(422, "value_required", f"请选择字段“{field}”要保留的内容")
+    return request.value
+
+
+def resolve_conflict(
+    engine: Engine, principal: Principal, conflict_id: int, request: ResolveRequest, now: int
+) -> ResolveResult:
+    """Apply a person's decision on one conflict as a normal change of its record (version + 1,
+    the office's next ``server_seq``, so every machine pulls it) and mark the conflict resolved.
+
+    Repeating the same resolve (same idempotency key, or the same decision under another key)
+    changes nothing and returns the stored result with ``replayed``; a different decision on an
+    already resolved conflict is refused (409). District and city accounts only read (403)."""
+    if not principal.role.is_office_role:
+        require_write(principal, 0)  # raises the read-only message
+    with engine.begin() as conn:
+        office_id = conn.execute(
+            sa.select(conflicts.c.office_id).where(conflicts.c.id == conflict_id)
+        ).scalar()
+        if office_id is None:
+            raise ResolveRefused(404, "conflict_not_found", "找不到这条冲突记录")
+        require_write(principal, int(office_id))
+        # The office's counter lock serializes this with every push and resolve of the office.
+        last_seq = _lock_counter(conn, int(office_id))
+        row = conn.execute(sa.select(conflicts).where(conflicts.c.id == conflict_id)).one()
+        by_key = conn.execute(
+            sa.select(conflicts.c.id, conflicts.c.resolution_result).where(
+                conflicts.c.office_id == office_id,
+                conflicts.c.resolution_key == request.idempotency_key,
+            )
+        ).first()
+        if by_key is not None:
+            if int(by_key.id) != conflict_id:
+                raise ResolveRefused(
+                    409, "idempotency_key_reused", "这个幂等键已用于处理另一条冲突，请换一个"
+                )
+            return _replay(by_key.resolution_result)
+        resolution = _chosen(row.field, request)
+        if row.resolved_at is not None:
+            if _dumps(resolution) == row.resolution:
+                return _replay(row.resolution_result)
+            raise ResolveRefused(
+                409,
+                "already_resolved",
+                "这条冲突已经有人处理过，处理结果与您的选择不同；请先同步，查看现在的内容后再修改",
+            )
+        record = conn.execute(
+            sa.select(records.c.id, records.c.version, records.c.deleted, records.c.data).where(
+                records.c.office_id == office_id,
+                records.c.table_name == row.table_name,
+                records.c.record_id == row.record_id,
+            )
+        ).first()
+        if record is None:  # pragma: no cover - a conflict always belongs to a stored record
+            raise ResolveRefused(404, "record_not_found", "找不到这条冲突所属的记录")
+        data = json.loads(record.data)
+        if row.field is None:
+            deleted = not resolution["keep"]
+        else:
+            data[row.field] = resolution
+            deleted = bool(record.deleted)
+        device = conn.execute(
+            sa.select(auth_sessions.c.device_id).where(auth_sessions.c.id == principal.session_id)
+        ).scalar()
+        seq, version = last_seq + 1, int(record.version) + 1
+        conn.execute(
+            records.update()
+            .where(records.c.id == record.id)
+            .values(
+                data=_dumps(data),
+                deleted=deleted,
+                version=version,
+                server_seq=seq,
+                updated_at=now,
+                updated_by_device=device,
+            )
+        )
+        conn.execute(
+            sync_counters.update()
+            .where(sync_counters.c.office_id == office_id)
+            .values(last_seq=seq)
+        )
+        result = ResolveResult(
+            conflict_id=conflict_id,
+            table_name=row.table_name,
+            record_id=row.record_id,
+            server_version=version,
+            server_seq=seq,
+            deleted=deleted,
+            resolved_at=now,
+            resolved_by=principal.user_id,
+            resolution=resolution,
+        )
+        conn.execute(
+            conflicts.update()
+            .where(conflicts.c.id == conflict_id)
+            .values(
+                resolved_at=now,
+                resolved_by=principal.user_id,
+                resolution=_dumps(resolution),
+                resolution_key=request.idempotency_key,
+                resolution_result=result.model_dump_json(),
+            )
+        )
+    return result

@@ -201,6 +201,89 @@ def test_sync_pull_and_conflicts(world: World, client: httpx.Client) -> None:
             assert default.json()["office_id"] == world.own.id
 
 
+def _conflict_in(client: httpx.Client, make_user: Callable[..., Account], office: Office) -> int:
+    """A same-field conflict in ``office``, made by two clerks of it; its id."""
+    record_id = uuid.uuid4().hex
+
+    def change(op: str, base_version: int, old: str | None, new: str) -> dict[str, object]:
+        return {
+            "idempotency_key": f"dev-{uuid.uuid4().hex}:1",
+            "table_name": "cases",
+            "record_id": record_id,
+            "op": op,
+            "base_version": base_version,
+            "changes": {"summary": [old, new]},
+        }
+
+    first = login(client, make_user(Role.CLERK, office))["access_token"]
+    second = login(client, make_user(Role.CLERK, office))["access_token"]
+    for token, changes in (
+        (first, [change("insert", 0, None, "原"), change("update", 1, "原", "甲")]),
+        (second, [change("update", 1, "原", "乙")]),  # the same field: a conflict
+    ):
+        pushed = client.post("/api/v1/sync/push", json={"changes": changes}, headers=bearer(token))
+        assert pushed.status_code == 200
+    listed = client.get("/api/v1/sync/conflicts", headers=bearer(first)).json()
+    (conflict_id,) = [c["id"] for c in listed["conflicts"] if c["record_id"] == record_id]
+    return int(conflict_id)
+
+
+def test_sync_resolve(
+    world: World, client: httpx.Client, make_user: Callable[..., Account]
+) -> None:
+    """Only the office's own users resolve its conflicts; district and city accounts read only.
+    A conflict id that does not exist is 404 for office users (403 for read-only accounts)."""
+    role = _role(world, client)
+    results = {}
+    for name, office in (
+        ("own", world.own),
+        ("same_district", world.same_district),
+        ("other_district", world.other_district),
+    ):
+        conflict_id = _conflict_in(client, make_user, office)
+        response = client.post(
+            f"/api/v1/sync/conflicts/{conflict_id}/resolve",
+            json={"idempotency_key": f"r-{uuid.uuid4().hex}", "value": "丙"},
+            headers=bearer(world.token),
+        )
+        results[name] = response.status_code
+        if response.status_code == 403:
+            assert response.json()["message"] in (
+                "区县和市局账号只能查看，不能修改司法所的数据",
+                "您的账号只能修改本司法所的数据",
+            )
+        else:
+            assert response.json()["resolution"] == "丙"
+    missing = client.post(
+        "/api/v1/sync/conflicts/2000000000/resolve",
+        json={"idempotency_key": f"r-{uuid.uuid4().hex}", "value": "丙"},
+        headers=bearer(world.token),
+    )
+    results["missing"] = missing.status_code
+    ok, absent = (200, 404) if role.is_office_role else (403, 403)
+    assert results == {
+        "own": ok,
+        "same_district": 403,
+        "other_district": 403,
+        "missing": absent,
+    }
+
+
+def test_sync_conflicts_include_resolved(world: World, client: httpx.Client) -> None:
+    """``include_resolved`` follows the same read rule as the plain conflicts list."""
+    role = _role(world, client)
+    targets = (world.own.id, world.same_district.id, world.other_district.id, 2_000_000_000)
+    got = tuple(
+        client.get(
+            "/api/v1/sync/conflicts",
+            params={"office_id": office_id, "include_resolved": "true"},
+            headers=bearer(world.token),
+        ).status_code
+        for office_id in targets
+    )
+    assert got == READ_EXPECTED[_kind(role)]
+
+
 def test_me(world: World, client: httpx.Client) -> None:
     me = client.get("/api/v1/me", headers=bearer(world.token)).json()
     role = Role(me["role"])
