@@ -1,0 +1,1 @@
+"""The desktop program's side of synchronisation: the connection to the city server."""
