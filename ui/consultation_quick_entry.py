@@ -18,7 +18,6 @@ from ui.consultation_widgets import (
     Alive,
     SaveKey,
     TypeableCombo,
-    keep_inner_focus,
     set_tab_chain,
 )
 from ui.context import AppContext
@@ -28,14 +27,11 @@ from ui.forms import (
     FieldErrors,
     UnsavedAnswer,
     ask_unsaved,
+    connect_changes,
     set_widget_value,
     widget_value,
 )
 from ui.qt import (
-    QAbstractSpinBox,
-    QCheckBox,
-    QComboBox,
-    QDateTimeEdit,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -77,23 +73,7 @@ class QuickForm(QWidget):
     def register(self, name: str, widget: QWidget) -> QWidget:
         """``widget`` holds the draft value ``name``; its edits emit ``changed``."""
         self.fields[name] = widget
-
-        def emit(*_args: object) -> None:
-            self.changed.emit()
-
-        if isinstance(widget, (QLineEdit, QPlainTextEdit)):
-            widget.textChanged.connect(emit)
-        elif isinstance(widget, QComboBox):
-            widget.currentTextChanged.connect(emit)
-        elif isinstance(widget, QCheckBox):
-            widget.toggled.connect(emit)
-        elif isinstance(widget, QDateTimeEdit):  # QDateEdit too
-            widget.dateTimeChanged.connect(emit)
-        elif isinstance(widget, QAbstractSpinBox):
-            widget.editingFinished.connect(emit)
-            value_changed = getattr(widget, "valueChanged", None)
-            if value_changed is not None:
-                value_changed.connect(emit)
+        connect_changes(widget, self.changed.emit)
         return widget
 
     def finish(self, order: list[QWidget]) -> None:
@@ -105,8 +85,6 @@ class QuickForm(QWidget):
         for widget in order:
             if isinstance(widget, QPlainTextEdit):
                 widget.setTabChangesFocus(True)
-            elif isinstance(widget, (QAbstractSpinBox, QComboBox)):
-                keep_inner_focus(widget)
 
     # -- state ----------------------------------------------------------------------------------
     def first_field(self) -> QWidget:

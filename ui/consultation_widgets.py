@@ -41,7 +41,6 @@ __all__ = [
     "RowsTableModel",
     "SaveKey",
     "TypeableCombo",
-    "keep_inner_focus",
     "set_tab_chain",
 ]
 
@@ -75,7 +74,6 @@ class TypeableCombo(QComboBox):
         edit = self.lineEdit()
         if edit is not None:
             edit.setPlaceholderText(TYPE_HINT)
-        keep_inner_focus(self)
         self._aliases: dict[str, tuple[str, ...]] = {}
 
     def set_placeholder(self, text: str) -> None:
@@ -183,20 +181,6 @@ class SaveKey(QObject):
             self._on_save()
             return True
         return False
-
-
-def keep_inner_focus(widget: QWidget) -> None:
-    """Take the inner line edit of a spin box, date editor or editable combo out of the
-    focus chain (the outer widget keeps the focus and forwards keys to it).
-
-    Without this, ``ui.forms.EnterMovesOn`` moves "on" to the inner line edit, whose focus
-    proxy sends the focus straight back: Enter would never leave the field. Qt passes a
-    policy set on the inner edit on to its proxy, so the outer policy is put back."""
-    policy = widget.focusPolicy()
-    for inner in widget.findChildren(QLineEdit):
-        if inner.focusProxy() is widget:
-            inner.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-    widget.setFocusPolicy(policy)
 
 
 def set_tab_chain(widgets: Sequence[QWidget]) -> None:

@@ -206,22 +206,26 @@ def set_widget_value(widget: QWidget, value: Any) -> None:
 
 
 def connect_changes(widget: QWidget, slot: Callable[[], None]) -> None:
-    """Call ``slot()`` whenever the user changes ``widget`` (whatever kind of input it is)."""
+    """Call ``slot()`` whenever ``widget``'s value changes (whatever kind of input it is).
+
+    Forms fill themselves with their draft keeper paused (:meth:`ui.drafts.DraftKeeper.pause`),
+    so changes made by code while loading do not count as the user's."""
 
     def changed(*_args: object) -> None:
         slot()
 
-    if isinstance(widget, QLineEdit):
-        widget.textEdited.connect(changed)
-    elif isinstance(widget, QPlainTextEdit):
+    if isinstance(widget, QLineEdit | QPlainTextEdit):
         widget.textChanged.connect(changed)
     elif isinstance(widget, QComboBox):
         widget.currentIndexChanged.connect(changed)
+        if widget.isEditable():  # typed text that matches no item yet
+            widget.editTextChanged.connect(changed)
     elif isinstance(widget, QCheckBox):
         widget.toggled.connect(changed)
     elif isinstance(widget, QDateTimeEdit):  # also QDateEdit
         widget.dateTimeChanged.connect(changed)
     elif isinstance(widget, QAbstractSpinBox):
+        widget.editingFinished.connect(changed)
         signal = getattr(widget, "valueChanged", None)
         if signal is not None:
             signal.connect(changed)

@@ -33,14 +33,13 @@ from ui.forms import (
     ask_unsaved,
     code_combo,
     combo_value,
+    connect_changes,
     fill_code_combo,
     set_combo_value,
     set_widget_value,
     widget_value,
 )
 from ui.qt import (
-    QAbstractSpinBox,
-    QCheckBox,
     QComboBox,
     QCompleter,
     QFormLayout,
@@ -48,7 +47,6 @@ from ui.qt import (
     QKeySequence,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QShortcut,
@@ -153,19 +151,7 @@ class DraftForm(QWidget):
     def watch_fields(self) -> None:
         """Connect every field's change signal to the keeper."""
         for widget in self.fields.values():
-            if isinstance(widget, QLineEdit | QPlainTextEdit):
-                widget.textChanged.connect(self.touch)
-            elif isinstance(widget, QComboBox):
-                widget.currentIndexChanged.connect(self.touch)
-                if widget.isEditable():
-                    widget.editTextChanged.connect(self.touch)
-            elif isinstance(widget, QCheckBox):
-                widget.toggled.connect(self.touch)
-            elif isinstance(widget, QAbstractSpinBox):
-                widget.editingFinished.connect(self.touch)
-                signal = getattr(widget, "valueChanged", None)
-                if signal is not None:
-                    signal.connect(self.touch)
+            connect_changes(widget, self.touch)
 
     def reset_view(self) -> None:
         self.errors.clear()
