@@ -179,24 +179,34 @@ def draw_text(
     canv.drawText(t)
 
 
-def build_pdf(story: Sequence[Flowable], ctx: PageContext) -> bytes:
-    """Lay ``story`` out on A4 pages with the page decorations; return the PDF bytes."""
+def build_pdf(
+    story: Sequence[Flowable],
+    ctx: PageContext,
+    *,
+    pagesize: tuple[float, float] = (PAGE_WIDTH, PAGE_HEIGHT),
+    top_margin: float = MARGIN_TOP,
+    bottom_margin: float = MARGIN_BOTTOM,
+    canvas_class: type[DecoratedCanvas] | None = None,
+) -> bytes:
+    """Lay ``story`` out on pages (A4 portrait by default) with the page decorations of
+    ``canvas_class`` (default :class:`DecoratedCanvas`); return the PDF bytes."""
     out = io.BytesIO()
     doc = SimpleDocTemplate(
         out,
-        pagesize=(PAGE_WIDTH, PAGE_HEIGHT),
+        pagesize=pagesize,
         leftMargin=MARGIN_LEFT,
         rightMargin=MARGIN_RIGHT,
-        topMargin=MARGIN_TOP,
-        bottomMargin=MARGIN_BOTTOM,
+        topMargin=top_margin,
+        bottomMargin=bottom_margin,
         title=ctx.title,
         author=ctx.author,
         creator="司法所工作台",
         invariant=1,
     )
+    maker = canvas_class or DecoratedCanvas
 
     def make_canvas(*args: Any, **kwargs: Any) -> DecoratedCanvas:
-        return DecoratedCanvas(*args, jd_context=ctx, **kwargs)
+        return maker(*args, jd_context=ctx, **kwargs)
 
     doc.build(list(story), canvasmaker=make_canvas)
     return out.getvalue()

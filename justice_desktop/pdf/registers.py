@@ -10,7 +10,6 @@ user) is required and every record printed with its phone is written to the audi
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,7 +21,6 @@ from reportlab.lib.units import mm  # type: ignore[import-untyped]
 from reportlab.platypus import (  # type: ignore[import-untyped]
     Flowable,
     LongTable,
-    SimpleDocTemplate,
     Table,
 )
 
@@ -30,7 +28,13 @@ from justice_desktop.codes.tables import CodeTable
 from justice_desktop.domain.consultations import ANONYMOUS_LABEL
 from justice_desktop.domain.understanders import MODE_LABELS
 from justice_desktop.pdf import fonts, layout
-from justice_desktop.pdf.page import FOOTER_SIZE, DecoratedCanvas, PageContext, draw_text
+from justice_desktop.pdf.page import (
+    FOOTER_SIZE,
+    DecoratedCanvas,
+    PageContext,
+    build_pdf,
+    draw_text,
+)
 from justice_desktop.store.code_tables import load_tables
 from justice_desktop.store.consultations import AdviserLogService, ConsultationService
 from justice_desktop.store.database import Store
@@ -551,26 +555,14 @@ def render_register(reg: Register) -> bytes:
     """Lay ``reg`` out on A4 pages: title, heading, a ruled table whose header row repeats on
     every page, closing lines and signature places; "第x页 共y页" at the foot of each page."""
     check_register(reg)
-    width, height = page_size(reg)
-    out = io.BytesIO()
-    doc = SimpleDocTemplate(
-        out,
-        pagesize=(width, height),
-        leftMargin=layout.MARGIN_LEFT,
-        rightMargin=layout.MARGIN_RIGHT,
-        topMargin=MARGIN_TOP_LANDSCAPE if reg.landscape else layout.MARGIN_TOP,
-        bottomMargin=MARGIN_BOTTOM_REGISTER,
-        title=reg.title,
-        creator="司法所工作台",
-        invariant=1,
+    return build_pdf(
+        _story(reg),
+        PageContext(case_number="", title=reg.title),
+        pagesize=page_size(reg),
+        top_margin=MARGIN_TOP_LANDSCAPE if reg.landscape else layout.MARGIN_TOP,
+        bottom_margin=MARGIN_BOTTOM_REGISTER,
+        canvas_class=RegisterCanvas,
     )
-    ctx = PageContext(case_number="", title=reg.title)
-
-    def make_canvas(*args: Any, **kwargs: Any) -> RegisterCanvas:
-        return RegisterCanvas(*args, jd_context=ctx, **kwargs)
-
-    doc.build(_story(reg), canvasmaker=make_canvas)
-    return out.getvalue()
 
 
 class RegisterCanvas(DecoratedCanvas):
