@@ -322,3 +322,91 @@ class ResolveResult(_Model):
     resolution: Any
     replayed: bool = False
     """True when this resolution had been applied before: nothing changed this time."""
+
+
+# --- Attachments (blobs), checksums with targeted repair, office settings --------------------
+
+MAX_BLOB_CHUNK = 4 * 1024 * 1024
+"""The largest body of one ``PUT /api/v1/blobs/{sha256}`` (bytes); a larger one gets 413."""
+
+MAX_BLOB_SIZE = 512 * 1024 * 1024
+"""The largest attachment the server accepts (bytes)."""
+
+MAX_RECORD_KEYS = 2000
+"""The most keys one ``POST /api/v1/sync/records`` may ask for."""
+
+Sha256Hex = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+
+
+class BlobStatus(_Model):
+    """How much of an attachment's content (by SHA-256, in one office) the server holds."""
+
+    sha256: str
+    size: int | None
+    """The total size declared by the first upload; None while the server knows nothing."""
+    received: int
+    """Bytes received so far: the offset the next chunk must start at."""
+    complete: bool
+    """All bytes received and their SHA-256 verified."""
+
+
+class BlobOffsetError(ErrorBody):
+    """HTTP 409 ``offset_mismatch``: the chunk does not start where the upload stands; resume
+    at ``received``."""
+
+    received: int
+    size: int | None = None
+
+
+class RecordKey(_Model):
+    table_name: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    record_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+class OfficeChecksums(_Model):
+    """Digests of every record of an office on the server (tombstones included), in 256 buckets
+    by the first byte of SHA-256(record_id); see :mod:`sync.checksum`."""
+
+    office_id: int
+    last_seq: int
+    """The office's current server sequence: the digests describe the records up to it."""
+    buckets: dict[str, str]
+    """Bucket number (``"0"``–``"255"``) → 32 hex digits; empty buckets are absent."""
+    counts: dict[str, int]
+    """Bucket number → how many records it holds; empty buckets are absent."""
+    record_count: int
+
+
+class BucketEntry(_Model):
+    table_name: str
+    record_id: str
+    version: int
+    deleted: bool
+
+
+class BucketListing(_Model):
+    office_id: int
+    bucket: int
+    entries: list[BucketEntry]
+    """Ordered by table name, then record id."""
+
+
+class RecordsRequest(_Model):
+    office_id: int | None = None
+    """Defaults to the caller's office (district and city accounts must name one)."""
+    keys: Annotated[list[RecordKey], Field(max_length=MAX_RECORD_KEYS)]
+
+
+class RecordsResponse(_Model):
+    office_id: int
+    records: list[PulledRecord]
+    """The records asked for that the server has (unknown keys are simply absent)."""
+
+
+class OfficeSettings(_Model):
+    """Settings the city bureau manages: city-wide defaults overlaid by the office's own."""
+
+    office_id: int
+    version: int
+    """Grows whenever any setting that applies to this office changes (0: none set)."""
+    settings: dict[str, str]

@@ -12,19 +12,24 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.engine import Engine
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sync.protocol import (
     DEFAULT_PULL_LIMIT,
+    MAX_BLOB_CHUNK,
     MAX_PULL_LIMIT,
     MIN_CLIENT_PROTOCOL,
     PROTOCOL_HEADER,
     PROTOCOL_VERSION,
+    BlobOffsetError,
+    BlobStatus,
+    BucketListing,
     CodeTables,
     ConflictList,
     DeviceInfo,
@@ -34,10 +39,14 @@ from sync.protocol import (
     Me,
     NumberBlockGrant,
     NumberBlockRequest,
+    OfficeChecksums,
     OfficeInfo,
+    OfficeSettings,
     PullPage,
     PushRequest,
     PushResponse,
+    RecordsRequest,
+    RecordsResponse,
     RefreshRequest,
     ResolveRequest,
     ResolveResult,
@@ -46,8 +55,8 @@ from sync.protocol import (
     VersionErrorBody,
     VersionInfo,
 )
-from sync.server import accounts, numbers, sync_store
-from sync.server.authz import Forbidden, Principal, require_read
+from sync.server import accounts, blobs, numbers, office_settings, repair, sync_store
+from sync.server.authz import Forbidden, Principal, require_read, require_write
 from sync.server.codes import published_code_tables
 from sync.server.config import Settings
 from sync.server.db import make_engine
@@ -148,6 +157,10 @@ def current_principal(
 
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
 
+Sha256Path = Annotated[
+    str, Path(pattern=r"^[0-9a-f]{64}$", description="内容的 SHA-256（64 位小写十六进制）")
+]
+
 
 def _error(status: int, code: str, message: str, **headers: str) -> JSONResponse:
     body = ErrorBody(code=code, message=message)
@@ -162,6 +175,23 @@ def _responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 def _client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
+
+
+async def _read_body(request: Request, limit: int) -> bytes | None:
+    """The request body, or None when it is longer than ``limit`` bytes (the rest of a
+    moderately larger body is read and dropped, so the client gets the answer)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > 4 * limit:
+        return None
+    parts: list[bytes] = []
+    length = 0
+    async for part in request.stream():
+        length += len(part)
+        if length > 4 * limit:
+            return None
+        if length <= limit:
+            parts.append(part)
+    return b"".join(parts) if length <= limit else None
 
 
 def build_router() -> APIRouter:
@@ -353,6 +383,169 @@ def build_router() -> APIRouter:
         (``replayed``); a different decision on a resolved conflict gets 409."""
         return sync_store.resolve_conflict(engine, principal, conflict_id, body, settings.clock())
 
+    def writable_office(principal: Principal, office_id: int | None) -> int:
+        """The office a write is about: the caller's own by default; refused unless writable."""
+        office_id = (principal.office_id or 0) if office_id is None else office_id
+        require_write(principal, office_id)
+        return office_id
+
+    @api.get(
+        "/blobs/{sha256}",
+        response_model=BlobStatus,
+        tags=["blobs"],
+        responses=_responses(401, 403, 404),
+    )
+    def blob_status(
+        sha256: Sha256Path,
+        principal: PrincipalDep,
+        engine: EngineDep,
+        office_id: int | None = None,
+    ) -> BlobStatus:
+        """How much of an attachment's content the server holds for the office (an unknown
+        one: size null, received 0); an interrupted upload continues at ``received``."""
+        return blobs.status(engine, readable_office(principal, engine, office_id), sha256)
+
+    @api.put(
+        "/blobs/{sha256}",
+        response_model=BlobStatus,
+        tags=["blobs"],
+        responses={
+            **_responses(401, 403, 413),
+            409: {"model": BlobOffsetError, "description": "上传位置不一致（offset_mismatch）"},
+        },
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {"application/octet-stream": {"schema": {"type": "string"}}},
+            }
+        },
+    )
+    async def blob_put(
+        sha256: Sha256Path,
+        request: Request,
+        principal: PrincipalDep,
+        engine: EngineDep,
+        settings: SettingsDep,
+        offset: Annotated[int, Query(ge=0)],
+        total: Annotated[int, Query(ge=0)],
+        office_id: int | None = None,
+    ) -> BlobStatus:
+        """Upload the chunk at ``offset`` (raw bytes, at most 4 MB) of an attachment of
+        ``total`` bytes. The chunk must start at the bytes received so far (else 409 with
+        ``received``); with the last chunk the server checks the SHA-256 (a mismatch: 422
+        ``hash_mismatch``, the upload starts over). A complete attachment: 200, nothing
+        changes."""
+        office = writable_office(principal, office_id)
+        data = await _read_body(request, MAX_BLOB_CHUNK)
+        if data is None:
+            raise blobs.BlobError(
+                413, "chunk_too_large", "上传的数据块过大，请分块上传（每块不超过 4 MB）"
+            )
+        return await run_in_threadpool(
+            blobs.put_chunk, engine, office, sha256, offset, total, data, settings.clock()
+        )
+
+    @api.get(
+        "/blobs/{sha256}/content",
+        tags=["blobs"],
+        response_class=Response,
+        responses={
+            **_responses(401, 403, 404, 416),
+            200: {"content": {"application/octet-stream": {}}, "description": "文件内容"},
+            206: {"content": {"application/octet-stream": {}}, "description": "部分内容"},
+        },
+    )
+    def blob_content(
+        sha256: Sha256Path,
+        principal: PrincipalDep,
+        engine: EngineDep,
+        office_id: int | None = None,
+        range_header: Annotated[str | None, Header(alias="Range")] = None,
+    ) -> Response:
+        """The content of a complete attachment; a single ``Range: bytes=a-b`` (or ``a-``,
+        ``-n``) gets 206 with that part."""
+        office = readable_office(principal, engine, office_id)
+        size = blobs.complete_size(engine, office, sha256)
+        if size is None:
+            return _error(404, "blob_not_found", "服务器上没有这个附件的完整内容")
+        headers = {"Accept-Ranges": "bytes", "ETag": f'"{sha256}"'}
+        try:
+            wanted = blobs.parse_range(range_header, size)
+        except blobs.RangeNotSatisfiable:
+            return _error(
+                416,
+                "range_not_satisfiable",
+                "请求的范围超出了文件大小",
+                **{"Content-Range": f"bytes */{size}"},
+            )
+        start, end, status = 0, size - 1, 200
+        if wanted is not None:
+            start, end, status = wanted.start, wanted.end, 206
+            headers["Content-Range"] = f"bytes {start}-{end}/{size}"
+        headers["Content-Length"] = str(end - start + 1)
+        return StreamingResponse(
+            blobs.stream(engine, office, sha256, start, end),
+            status_code=status,
+            media_type="application/octet-stream",
+            headers=headers,
+        )
+
+    @api.get(
+        "/sync/checksums",
+        response_model=OfficeChecksums,
+        tags=["sync"],
+        responses=_responses(401, 403, 404),
+    )
+    def sync_checksums(
+        principal: PrincipalDep, engine: EngineDep, office_id: int | None = None
+    ) -> OfficeChecksums:
+        """Digests of every record of the office (tombstones included) in 256 buckets, with
+        the office's current server sequence: compare them with the desktop's own
+        (``sync.checksum``) to find the buckets that differ."""
+        return repair.office_checksums(engine, readable_office(principal, engine, office_id))
+
+    @api.get(
+        "/sync/checksums/{bucket}",
+        response_model=BucketListing,
+        tags=["sync"],
+        responses=_responses(401, 403, 404),
+    )
+    def sync_bucket(
+        bucket: Annotated[int, Path(ge=0, le=255)],
+        principal: PrincipalDep,
+        engine: EngineDep,
+        office_id: int | None = None,
+    ) -> BucketListing:
+        """Table, id, version and deleted flag of every record of the office in one bucket."""
+        return repair.bucket_listing(engine, readable_office(principal, engine, office_id), bucket)
+
+    @api.post(
+        "/sync/records",
+        response_model=RecordsResponse,
+        tags=["sync"],
+        responses=_responses(401, 403, 404),
+    )
+    def sync_records(
+        body: RecordsRequest, principal: PrincipalDep, engine: EngineDep
+    ) -> RecordsResponse:
+        """The office's records with the keys asked for (at most 2000), whole, as a pull
+        returns them; unknown keys are left out."""
+        office = readable_office(principal, engine, body.office_id)
+        return repair.records_by_key(engine, office, body.keys)
+
+    @api.get(
+        "/offices/{office_id}/settings",
+        response_model=OfficeSettings,
+        tags=["accounts"],
+        responses=_responses(401, 403, 404),
+    )
+    def get_office_settings(
+        office_id: int, principal: PrincipalDep, engine: EngineDep
+    ) -> OfficeSettings:
+        """The settings the city bureau set for the office (city-wide defaults overlaid by the
+        office's own), with a version that grows whenever one of them changes."""
+        return office_settings.settings_of(engine, readable_office(principal, engine, office_id))
+
     router = APIRouter(prefix="/api/v1")
     router.include_router(public)
     router.include_router(api)
@@ -391,6 +584,19 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(sync_store.ResolveRefused)
     def _resolve_refused(_request: Request, exc: sync_store.ResolveRefused) -> JSONResponse:
+        return _error(exc.status, exc.code, exc.message)
+
+    @app.exception_handler(blobs.BlobError)
+    def _blob(_request: Request, exc: blobs.BlobError) -> JSONResponse:
+        if exc.code == "offset_mismatch" and exc.current is not None:
+            body = BlobOffsetError(
+                code=exc.code,
+                message=exc.message,
+                details=[f"received={exc.current.received}"],
+                received=exc.current.received,
+                size=exc.current.size,
+            )
+            return JSONResponse(body.model_dump(), status_code=exc.status)
         return _error(exc.status, exc.code, exc.message)
 
     @app.exception_handler(accounts.DeviceConflict)

@@ -6,6 +6,8 @@
         --password-stdin < password.txt
     justice-city-server admin reset-password --name zhangsan --password-stdin
     justice-city-server admin list
+    justice-city-server admin set-setting --key day_end_sync_time --value 17:30 [--office 城关司法所]
+    justice-city-server admin list-settings
 
 The database: ``--database-url`` (or the environment variable ``JUSTICE_CITY_DATABASE_URL``),
 e.g. ``postgresql+psycopg://user@host/dbname``; otherwise an SQLite file in ``--data-dir``
@@ -27,7 +29,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
 from sync.protocol import ROLE_LABELS, Role
-from sync.server import accounts
+from sync.server import accounts, office_settings
 from sync.server.config import Settings, database_url_for, unix_now
 from sync.server.db import make_engine
 from sync.server.migrate import SchemaTooNew, upgrade
@@ -93,6 +95,20 @@ def build_parser() -> argparse.ArgumentParser:
     reset.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码（一行）")
 
     actions.add_parser("list", parents=[db], help="列出司法所和账号")
+
+    known = "，".join(
+        f"{key}（{label}）"
+        for key, (label, _check, _hint) in office_settings.KNOWN_SETTINGS.items()
+    )
+    setting = actions.add_parser(
+        "set-setting", parents=[db], help="设置司法所的参数（全市默认或某个司法所）"
+    )
+    setting.add_argument("--key", required=True, help=f"设置项名称，如 {known}")
+    setting.add_argument("--value", required=True, help="设置值")
+    setting.add_argument(
+        "--office", default=None, help="只对这个司法所（名称或编号）生效；不填则为全市默认值"
+    )
+    actions.add_parser("list-settings", parents=[db], help="列出全部设置")
     return parser
 
 
@@ -138,6 +154,20 @@ def _admin(args: argparse.Namespace, engine: Engine, out: TextIO, stdin: TextIO)
         password = _read_password(args.password_stdin, stdin)
         accounts.reset_password(engine, args.name, password, now)
         print(f"已重设“{args.name.strip()}”的密码，该账号原有的登录均已失效", file=out)
+    elif args.action == "set-setting":
+        version = office_settings.set_setting(engine, args.key, args.value, args.office, now)
+        scope = "全市默认" if args.office is None else f"司法所“{args.office.strip()}”"
+        print(
+            f"已设置{scope}的 {args.key.strip()} = {args.value.strip()}（版本 {version}）",
+            file=out,
+        )
+    elif args.action == "list-settings":
+        rows = office_settings.list_settings(engine)
+        if not rows:
+            print("尚未设置任何参数", file=out)
+        for row in rows:
+            scope = "全市默认" if row.office_id is None else f"{row.office_id} {row.office_name}"
+            print(f"  {scope}\t{row.key}\t{row.value}\t版本 {row.version}", file=out)
     else:
         print("司法所：", file=out)
         for office in accounts.list_offices(engine):

@@ -191,6 +191,56 @@ a delete against an edit), ``resolution_key`` (the resolve request's idempotency
 ``resolution_result`` (the :class:`sync.protocol.ResolveResult` a replay returns)."""
 
 
+blobs = sa.Table(
+    "blobs",
+    metadata,
+    sa.Column("office_id", sa.Integer, sa.ForeignKey("offices.id"), primary_key=True),
+    sa.Column("sha256", sa.String(64), primary_key=True),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("received", sa.BigInteger, nullable=False),
+    sa.Column("complete", sa.Boolean, nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("completed_at", sa.BigInteger, nullable=True),
+)
+"""Attachment contents of one office by SHA-256 (migration ``0006``): the size the upload
+declared, the bytes received so far, and whether they are all there and verified."""
+
+blob_chunks = sa.Table(
+    "blob_chunks",
+    metadata,
+    sa.Column("office_id", sa.Integer, primary_key=True),
+    sa.Column("sha256", sa.String(64), primary_key=True),
+    sa.Column("offset", sa.BigInteger, primary_key=True),
+    sa.Column("data", sa.LargeBinary, nullable=False),
+    sa.ForeignKeyConstraint(
+        ["office_id", "sha256"], ["blobs.office_id", "blobs.sha256"], name="fk_blob_chunks_blob"
+    ),
+)
+"""The bytes of a blob as uploaded, one row per chunk (at most ``MAX_BLOB_CHUNK`` bytes) at
+its byte ``offset``; the chunks of a blob are contiguous from 0."""
+
+office_settings = sa.Table(
+    "office_settings",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("office_id", sa.Integer, sa.ForeignKey("offices.id"), nullable=True),
+    sa.Column("key", sa.String(64), nullable=False),
+    sa.Column("value", sa.Text, nullable=False),
+    sa.Column("version", sa.BigInteger, nullable=False),
+    sa.Column("updated_at", sa.BigInteger, nullable=False),
+)
+sa.Index(
+    "ix_office_settings_scope_key",
+    sa.func.coalesce(office_settings.c.office_id, 0),
+    office_settings.c.key,
+    unique=True,
+)
+"""Settings the city bureau manages (migration ``0006``): ``office_id`` NULL is the city-wide
+default, otherwise the office's own value. ``version`` is a counter over the whole table (the
+largest so far + 1 at each change), so the largest version of the rows that apply to an office
+changes whenever one of them does."""
+
+
 def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
