@@ -14,6 +14,7 @@ Pure Python with no server or desktop imports: both sides use this module.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 
 NUM_BUCKETS = 256
 _SEPARATOR = "\x1f"
@@ -44,6 +45,17 @@ class BucketDigests:
         bucket = bucket_of(record_id)
         self.digests[bucket] ^= record_hash(table, record_id, version, deleted)
         self.counts[bucket] += 1
+
+    def add_many(self, rows: Iterable[tuple[str, str, int, bool]]) -> None:
+        """:meth:`add` for each ``(table, record_id, version, deleted)``; the same result,
+        faster for many records."""
+        digests, counts = self.digests, self.counts
+        sha256, from_bytes = hashlib.sha256, int.from_bytes
+        for table, record_id, version, deleted in rows:
+            bucket = sha256(record_id.encode("utf-8")).digest()[0]
+            text = f"{table}\x1f{record_id}\x1f{version}\x1f{1 if deleted else 0}"
+            digests[bucket] ^= from_bytes(sha256(text.encode("utf-8")).digest()[:16], "big")
+            counts[bucket] += 1
 
     def hexdigests(self) -> dict[int, str]:
         """Bucket → 32 hex digits, for every bucket holding at least one record."""

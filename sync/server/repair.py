@@ -60,8 +60,7 @@ def office_checksums(engine: Engine, office_id: int) -> OfficeChecksums:
         last_seq = conn.execute(
             sa.select(sync_counters.c.last_seq).where(sync_counters.c.office_id == office_id)
         ).scalar()
-        for table_name, record_id, version, deleted in _keys(conn, office_id):
-            digests.add(table_name, record_id, version, deleted)
+        digests.add_many(_keys(conn, office_id))
         conn.rollback()
     return OfficeChecksums(
         office_id=office_id,

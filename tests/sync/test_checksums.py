@@ -234,6 +234,9 @@ def test_digest_functions() -> None:
     for item in reversed(items):
         backward.add(*item)
     assert forward.hexdigests() == backward.hexdigests()
+    bulk = BucketDigests()
+    bulk.add_many(items)
+    assert (bulk.hexdigests(), bulk.counts) == (forward.hexdigests(), forward.counts)
     assert forward.record_count == 3000
     assert len(forward.hexdigests()) == NUM_BUCKETS  # 3000 random ids fill every bucket
     assert all(len(digest) == 32 for digest in forward.hexdigests().values())
