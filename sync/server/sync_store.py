@@ -153,33 +153,93 @@ def _invalid_reason(change: PushChange, fields: Mapping[str, frozenset[str]]) ->
 
 @dataclass
 class _Row:
-    id: int
+    id: int | None
+    """The ``records`` row's id; None for a record this batch creates."""
     version: int
     deleted: bool
     data: dict[str, Any]
 
 
+@dataclass
+class _Write:
+    """A record's state after the batch's changes so far, written once at the end."""
+
+    row: _Row
+    table_name: str
+    record_id: str
+    server_seq: int
+    device: str | None
+
+
 class _Batch:
-    """One push request inside its transaction (the office's counter row is locked)."""
+    """One push request inside its transaction (the office's counter row is locked).
+
+    The changes are merged in memory, in the order sent, against the state the batch loaded up
+    front: the stored results of all its idempotency keys (one query) and all the records it
+    touches (one query per table). The writes — each record's final state, the applied
+    changes' results and the conflicts, in order — go to the database at the end with one
+    ``executemany`` each, so a batch costs a handful of round trips, not several per change."""
 
     def __init__(
-        self, conn: sa.Connection, office_id: int, now: int, device: str | None, last_seq: int
+        self,
+        conn: sa.Connection,
+        office_id: int,
+        now: int,
+        last_seq: int,
+        changes: list[PushChange],
     ) -> None:
         self.conn = conn
         self.office_id = office_id
         self.now = now
-        self.device = device
+        self.device: str | None = None
         self.last_seq = last_seq
         self.fields = synced_fields()
+        self.stored = self._load_results(changes)
+        self.rows = self._load_rows(changes)
+        self.writes: dict[tuple[str, str], _Write] = {}
+        self.applied: list[dict[str, Any]] = []
+        self.conflicts: list[dict[str, Any]] = []
+
+    def _load_results(self, changes: list[PushChange]) -> dict[str, str]:
+        keys = sorted({change.idempotency_key for change in changes})
+        if not keys:
+            return {}
+        found = self.conn.execute(
+            sa.select(applied_changes.c.idempotency_key, applied_changes.c.result).where(
+                applied_changes.c.office_id == self.office_id,
+                applied_changes.c.idempotency_key.in_(keys),
+            )
+        )
+        return {row.idempotency_key: row.result for row in found}
+
+    def _load_rows(self, changes: list[PushChange]) -> dict[tuple[str, str], _Row]:
+        by_table: dict[str, set[str]] = {}
+        for change in changes:
+            by_table.setdefault(change.table_name, set()).add(change.record_id)
+        rows: dict[tuple[str, str], _Row] = {}
+        for table_name, record_ids in sorted(by_table.items()):
+            found = self.conn.execute(
+                sa.select(
+                    records.c.id,
+                    records.c.record_id,
+                    records.c.version,
+                    records.c.deleted,
+                    records.c.data,
+                ).where(
+                    records.c.office_id == self.office_id,
+                    records.c.table_name == table_name,
+                    records.c.record_id.in_(sorted(record_ids)),
+                )
+            )
+            for row in found:
+                rows[(table_name, row.record_id)] = _Row(
+                    int(row.id), int(row.version), bool(row.deleted), json.loads(row.data)
+                )
+        return rows
 
     def apply(self, change: PushChange) -> ChangeResult:
         key = change.idempotency_key
-        stored = self.conn.execute(
-            sa.select(applied_changes.c.result).where(
-                applied_changes.c.office_id == self.office_id,
-                applied_changes.c.idempotency_key == key,
-            )
-        ).scalar()
+        stored = self.stored.get(key)
         if stored is not None:
             first = ChangeResult.model_validate_json(stored)
             return first.model_copy(
@@ -188,17 +248,65 @@ class _Batch:
         reason = _invalid_reason(change, self.fields)
         if reason is not None:
             return ChangeResult(idempotency_key=key, status=ChangeStatus.REJECTED, reason=reason)
-        row = self._load(change)
+        row = self.rows.get((change.table_name, change.record_id))
         result = self._delete(change, row) if change.op == "delete" else self._edit(change, row)
-        self.conn.execute(
-            applied_changes.insert().values(
-                office_id=self.office_id,
-                idempotency_key=key,
-                result=result.model_dump_json(),
-                applied_at=self.now,
-            )
+        stored = result.model_dump_json()
+        self.stored[key] = stored
+        self.applied.append(
+            {
+                "office_id": self.office_id,
+                "idempotency_key": key,
+                "result": stored,
+                "applied_at": self.now,
+            }
         )
         return result
+
+    def flush(self) -> None:
+        """Write the batch: new records, changed records, applied changes, conflicts."""
+        new = [write for write in self.writes.values() if write.row.id is None]
+        changed = [write for write in self.writes.values() if write.row.id is not None]
+        if new:
+            self.conn.execute(
+                records.insert(),
+                [
+                    {
+                        "office_id": self.office_id,
+                        "table_name": write.table_name,
+                        "record_id": write.record_id,
+                        **self._values(write),
+                    }
+                    for write in new
+                ],
+            )
+        if changed:
+            self.conn.execute(
+                records.update()
+                .where(records.c.id == sa.bindparam("row_id"))
+                .values(
+                    version=sa.bindparam("version"),
+                    data=sa.bindparam("data"),
+                    deleted=sa.bindparam("deleted"),
+                    server_seq=sa.bindparam("server_seq"),
+                    updated_at=sa.bindparam("updated_at"),
+                    updated_by_device=sa.bindparam("updated_by_device"),
+                ),
+                [{"row_id": write.row.id, **self._values(write)} for write in changed],
+            )
+        if self.applied:
+            self.conn.execute(applied_changes.insert(), self.applied)
+        if self.conflicts:
+            self.conn.execute(conflicts.insert(), self.conflicts)
+
+    def _values(self, write: _Write) -> dict[str, Any]:
+        return {
+            "version": write.row.version,
+            "data": _dumps(write.row.data),
+            "deleted": write.row.deleted,
+            "server_seq": write.server_seq,
+            "updated_at": self.now,
+            "updated_by_device": write.device,
+        }
 
     # -- the merge ---------------------------------------------------------------------
     def _edit(self, change: PushChange, row: _Row | None) -> ChangeResult:
@@ -207,6 +315,7 @@ class _Batch:
             data = {name: new for name, (_old, new) in pairs.items()}
             version, seq = self._write(change, None, data, deleted=False)
             return self._result(change, ChangeStatus.APPLIED, version, seq)
+        was_deleted = row.deleted  # _write updates ``row`` in place
         data = dict(row.data)
         clashing: list[str] = []
         for name, (old, new) in pairs.items():
@@ -216,7 +325,7 @@ class _Batch:
                 self._conflict(change, name, base=old, server=current, incoming=new)
             else:
                 data[name] = new
-        if row.deleted:
+        if was_deleted:
             self._conflict(
                 change,
                 None,
@@ -226,7 +335,7 @@ class _Batch:
                 provisional=data,
             )
         version, seq = self._write(change, row, data, deleted=False)
-        if row.deleted:
+        if was_deleted:
             reason = "这条记录已在别的电脑上删除：修改已保留，记录暂不删除，等待人工处理"
             if clashing:
                 reason += f"；字段 {'、'.join(clashing)} 也有冲突"
@@ -250,46 +359,21 @@ class _Batch:
         return self._result(change, ChangeStatus.CONFLICT, version, seq, reason)
 
     # -- storage -----------------------------------------------------------------------
-    def _load(self, change: PushChange) -> _Row | None:
-        found = self.conn.execute(
-            sa.select(records.c.id, records.c.version, records.c.deleted, records.c.data).where(
-                records.c.office_id == self.office_id,
-                records.c.table_name == change.table_name,
-                records.c.record_id == change.record_id,
-            )
-        ).first()
-        if found is None:
-            return None
-        return _Row(int(found.id), int(found.version), bool(found.deleted), json.loads(found.data))
-
     def _write(
         self, change: PushChange, row: _Row | None, data: dict[str, Any], *, deleted: bool
     ) -> tuple[int, int]:
         self.last_seq += 1
-        values = {
-            "data": _dumps(data),
-            "deleted": deleted,
-            "server_seq": self.last_seq,
-            "updated_at": self.now,
-            "updated_by_device": self.device,
-        }
         if row is None:
-            version = change.base_version + 1
-            self.conn.execute(
-                records.insert().values(
-                    office_id=self.office_id,
-                    table_name=change.table_name,
-                    record_id=change.record_id,
-                    version=version,
-                    **values,
-                )
-            )
+            row = _Row(None, change.base_version + 1, deleted, data)
+            self.rows[(change.table_name, change.record_id)] = row
         else:
-            version = row.version + 1
-            self.conn.execute(
-                records.update().where(records.c.id == row.id).values(version=version, **values)
-            )
-        return version, self.last_seq
+            row.version += 1
+            row.deleted = deleted
+            row.data = data
+        self.writes[(change.table_name, change.record_id)] = _Write(
+            row, change.table_name, change.record_id, self.last_seq, self.device
+        )
+        return row.version, self.last_seq
 
     def _conflict(
         self,
@@ -301,19 +385,19 @@ class _Batch:
         incoming: Any,
         provisional: Any = None,
     ) -> None:
-        self.conn.execute(
-            conflicts.insert().values(
-                office_id=self.office_id,
-                table_name=change.table_name,
-                record_id=change.record_id,
-                field=field,
-                base_value=_dumps(base),
-                server_value=_dumps(server),
-                incoming_value=_dumps(incoming),
-                provisional_value=_dumps(server if provisional is None else provisional),
-                idempotency_key=change.idempotency_key,
-                created_at=self.now,
-            )
+        self.conflicts.append(
+            {
+                "office_id": self.office_id,
+                "table_name": change.table_name,
+                "record_id": change.record_id,
+                "field": field,
+                "base_value": _dumps(base),
+                "server_value": _dumps(server),
+                "incoming_value": _dumps(incoming),
+                "provisional_value": _dumps(server if provisional is None else provisional),
+                "idempotency_key": change.idempotency_key,
+                "created_at": self.now,
+            }
         )
 
     @staticmethod
@@ -359,15 +443,13 @@ def push(engine: Engine, principal: Principal, request: PushRequest, now: int) -
             sa.select(auth_sessions.c.device_id).where(auth_sessions.c.id == principal.session_id)
         ).scalar()
         last_seq = _lock_counter(conn, office_id)
+        batch = _Batch(conn, office_id, now, last_seq, request.changes)
         results: list[ChangeResult] = []
-        batch: _Batch | None = None
         for change in request.changes:
-            device = session_device or change.idempotency_key.partition(":")[0][:64] or None
-            if batch is None:
-                batch = _Batch(conn, office_id, now, device, last_seq)
-            batch.device = device
+            batch.device = session_device or change.idempotency_key.partition(":")[0][:64] or None
             results.append(batch.apply(change))
-        if batch is not None and batch.last_seq != last_seq:
+        batch.flush()
+        if batch.last_seq != last_seq:
             conn.execute(
                 sync_counters.update()
                 .where(sync_counters.c.office_id == office_id)

@@ -1,0 +1,382 @@
+"""Helpers of the sync benchmark: fresh PostgreSQL databases, real city-server processes on
+127.0.0.1, fast account set-up, realistic case changes and a client that pushes and pulls as the
+desktop program does.
+
+The accounts are created with :mod:`sync.server.accounts` on the server's database. Hashing a
+password (argon2id) costs about 0.2 s; every benchmark account has the same password, so
+:func:`fast_accounts` hashes it once and reuses that hash (a valid argon2 hash: logging in
+still verifies it at full cost on the server).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+from sqlalchemy.engine import Engine
+
+from sync.protocol import (
+    MAX_PULL_LIMIT,
+    MAX_PUSH_CHANGES,
+    PROTOCOL_HEADER,
+    PROTOCOL_VERSION,
+    PullPage,
+    PushResponse,
+    Role,
+)
+from sync.server import accounts, security
+from sync.server.config import unix_now
+
+PG_HOST = "127.0.0.1"
+PG_PORT = 5432
+PG_USER = "postgres"
+PASSWORD = "bench-password-1"
+SERVER_SCRIPT = Path(sys.executable).with_name("justice-city-server")
+
+
+def pg_url(database: str) -> str:
+    return f"postgresql+psycopg://{PG_USER}@{PG_HOST}:{PG_PORT}/{database}"
+
+
+def _admin() -> psycopg.Connection[Any]:
+    conn = psycopg.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres")
+    conn.autocommit = True
+    return conn
+
+
+@contextlib.contextmanager
+def fresh_database() -> Iterator[str]:
+    """A new, empty PostgreSQL database, dropped afterwards; yields its SQLAlchemy URL."""
+    name = f"justice_bench_{uuid.uuid4().hex[:12]}"
+    with _admin() as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield pg_url(name)
+    finally:
+        with _admin() as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _start(database_url: str, log_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    with (log_dir / f"server-{port}.log").open("wb") as sink:
+        process = subprocess.Popen(
+            [
+                str(SERVER_SCRIPT),
+                "serve",
+                "--database-url",
+                database_url,
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+            ],
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+    return process, f"http://127.0.0.1:{port}"
+
+
+def _wait_ready(process: subprocess.Popen[bytes], base_url: str) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with {process.returncode}")
+        try:
+            if httpx.get(f"{base_url}/api/v1/version", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError("the server did not answer within 60 s")
+
+
+@contextlib.contextmanager
+def running_servers(database_url: str, count: int) -> Iterator[list[str]]:
+    """``count`` server processes on one database; yields their base URLs. The first one
+    migrates the database before the others start."""
+    processes: list[subprocess.Popen[bytes]] = []
+    with tempfile.TemporaryDirectory(prefix="sync-bench-") as logs:
+        try:
+            urls: list[str] = []
+            for index in range(count):
+                process, url = _start(database_url, Path(logs))
+                processes.append(process)
+                urls.append(url)
+                if index == 0:
+                    _wait_ready(process, url)
+            for process, url in zip(processes, urls, strict=True):
+                _wait_ready(process, url)
+            yield urls
+        finally:
+            for process in processes:
+                if process.poll() is None:
+                    process.terminate()
+            for process in processes:
+                try:
+                    process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+
+
+# ---------------------------------------------------------------------------------- accounts
+
+
+@cache
+def _password_hash() -> str:
+    return security.hash_password(PASSWORD)
+
+
+@contextlib.contextmanager
+def fast_accounts() -> Iterator[None]:
+    """Within the block, :func:`accounts.create_user` reuses one argon2 hash of
+    :data:`PASSWORD` instead of hashing again for every user."""
+    original = security.hash_password
+    cached = _password_hash()
+    security.hash_password = lambda password: cached if password == PASSWORD else original(password)
+    try:
+        yield
+    finally:
+        security.hash_password = original
+
+
+@dataclass(frozen=True)
+class OfficeAccount:
+    office_id: int
+    username: str
+    device_id: str
+
+
+def make_office_account(engine: Engine, devices: Callable[[OfficeAccount], None]) -> OfficeAccount:
+    """A new office with one clerk and one registered device (``devices`` registers it)."""
+    tag = uuid.uuid4().hex[:10]
+    now = unix_now()
+    office_id = accounts.create_office(engine, f"司法所-{tag}", f"区-{tag[:2]}", now)
+    username = f"clerk-{tag}"
+    with fast_accounts():
+        accounts.create_user(
+            engine,
+            username=username,
+            role=Role.CLERK,
+            password=PASSWORD,
+            now=now,
+            office=str(office_id),
+        )
+    account = OfficeAccount(office_id, username, f"dev-{tag}")
+    devices(account)
+    return account
+
+
+def register_devices_directly(engine: Engine) -> Callable[[OfficeAccount], None]:
+    import sqlalchemy as sa
+
+    from sync.server.db import devices, users
+
+    def register(account: OfficeAccount) -> None:
+        now = unix_now()
+        with engine.begin() as conn:
+            user_id = conn.execute(
+                sa.select(users.c.id).where(users.c.username == account.username)
+            ).scalar_one()
+            conn.execute(
+                devices.insert().values(
+                    device_id=account.device_id,
+                    office_id=account.office_id,
+                    name="bench",
+                    registered_by=user_id,
+                    registered_at=now,
+                    last_seen_at=now,
+                )
+            )
+
+    return register
+
+
+# ------------------------------------------------------------------------------------ changes
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英"
+VILLAGES = ("东关村", "西湖村", "南岗村", "北庄村", "柳树屯", "杏花村", "河口村", "新华社区")
+DISPUTES = ("neighbor", "family", "marriage", "debt", "labor", "land", "property", "traffic")
+SUMMARY_WORDS = ("漏水", "宅基地", "赡养", "工资", "借款", "物业费", "噪声", "交通事故", "院墙")
+
+
+def _name(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.randint(1, 2)))
+
+
+def case_row(rng: random.Random, committee_id: str, seq: int) -> dict[str, Any]:
+    """A realistic ``cases`` row of the desktop program (20 fields, no bookkeeping columns)."""
+    year = 2026
+    month, day = rng.randint(1, 12), rng.randint(1, 28)
+    applicant, respondent = _name(rng), _name(rng)
+    word = rng.choice(SUMMARY_WORDS)
+    return {
+        "committee_id": committee_id,
+        "year": year,
+        "seq": seq,
+        "case_number": f"（{year}）调字第{seq:05d}号",
+        "status": rng.choice(("registered", "mediating", "closed")),
+        "registered_on": f"{year}-{month:02d}-{day:02d}",
+        "source": rng.choice(("walk_in", "referral", "village")),
+        "referral_doc_no": "",
+        "dispute_type": rng.choice(DISPUTES),
+        "summary": f"{applicant}与{respondent}因{word}问题发生纠纷，双方多次协商未果，"
+        f"申请人请求调解委员会依法调解。",
+        "claims": '["请求对方赔偿损失", "请求对方停止侵害"]',
+        "risk_level": rng.choice(("low", "low", "medium", "high")),
+        "village": rng.choice(VILLAGES),
+        "applicants": applicant,
+        "respondents": respondent,
+        "party_count": 2,
+        "mediation_due_on": f"{year}-{month:02d}-{min(day + 15, 28):02d}",
+        "amount_cents": rng.randint(0, 5_000_000),
+        "difficult": 0,
+        "private_hearing": 0,
+    }
+
+
+@dataclass
+class OutboxWriter:
+    """Makes outbox changes as the desktop program's ``Tx`` does: ``{field: [old, new]}``,
+    idempotency key ``<device id>:<seq>``, the record's version before the change."""
+
+    device_id: str
+    rng: random.Random = field(default_factory=lambda: random.Random(7))
+    seq: int = 0
+    committee_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    rows: dict[str, tuple[int, dict[str, Any]]] = field(default_factory=dict)
+
+    def _key(self) -> str:
+        self.seq += 1
+        return f"{self.device_id}:{self.seq}"
+
+    def insert(self) -> dict[str, Any]:
+        record_id = os.urandom(16).hex()
+        row = case_row(self.rng, self.committee_id, len(self.rows) + 1)
+        self.rows[record_id] = (1, row)
+        return {
+            "idempotency_key": self._key(),
+            "table_name": "cases",
+            "record_id": record_id,
+            "op": "insert",
+            "base_version": 0,
+            "changes": {name: [None, value] for name, value in row.items()},
+        }
+
+    def update(self) -> dict[str, Any]:
+        record_id = self.rng.choice(list(self.rows))
+        version, row = self.rows[record_id]
+        new_status = "closed" if row["status"] != "closed" else "mediating"
+        changes = {
+            "status": [row["status"], new_status],
+            "summary": [row["summary"], row["summary"] + "经调解，双方达成一致。"],
+            "risk_level": [row["risk_level"], "low"],
+        }
+        row = {**row, **{name: new for name, (_old, new) in changes.items()}}
+        self.rows[record_id] = (version + 1, row)
+        return {
+            "idempotency_key": self._key(),
+            "table_name": "cases",
+            "record_id": record_id,
+            "op": "update",
+            "base_version": version,
+            "changes": changes,
+        }
+
+    def changes(self, count: int, update_share: float = 0.2) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for _ in range(count):
+            if self.rows and self.rng.random() < update_share:
+                out.append(self.update())
+            else:
+                out.append(self.insert())
+        return out
+
+
+# ------------------------------------------------------------------------------------ client
+
+PageCallback = Callable[[PullPage], None]
+
+
+class SyncClient:
+    """Logs in, pushes in batches of :data:`MAX_PUSH_CHANGES` and pulls page by page, as the
+    desktop program does (JSON decoded into the protocol's pydantic models)."""
+
+    def __init__(self, base_url: str, address: str | None = None, timeout: float = 120) -> None:
+        headers = {PROTOCOL_HEADER: str(PROTOCOL_VERSION)}
+        if address:
+            headers["X-Forwarded-For"] = address
+        self.http = httpx.Client(base_url=base_url, headers=headers, timeout=timeout)
+
+    def close(self) -> None:
+        self.http.close()
+
+    def __enter__(self) -> SyncClient:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def login(self, username: str, device_id: str | None = None) -> None:
+        body: dict[str, Any] = {"username": username, "password": PASSWORD}
+        if device_id:
+            body["device_id"] = device_id
+        response = self.http.post("/api/v1/auth/login", json=body)
+        response.raise_for_status()
+        self.http.headers["Authorization"] = f"Bearer {response.json()['access_token']}"
+
+    def push_batch(self, changes: list[dict[str, Any]]) -> PushResponse:
+        response = self.http.post("/api/v1/sync/push", json={"changes": changes})
+        response.raise_for_status()
+        return PushResponse.model_validate_json(response.content)
+
+    def push(self, changes: list[dict[str, Any]]) -> list[PushResponse]:
+        return [
+            self.push_batch(changes[start : start + MAX_PUSH_CHANGES])
+            for start in range(0, len(changes), MAX_PUSH_CHANGES)
+        ]
+
+    def pull_page(self, after: int, limit: int = MAX_PULL_LIMIT) -> PullPage:
+        response = self.http.get("/api/v1/sync/pull", params={"after": after, "limit": limit})
+        response.raise_for_status()
+        return PullPage.model_validate_json(response.content)
+
+    def pull_all(
+        self, after: int = 0, limit: int = MAX_PULL_LIMIT, on_page: PageCallback | None = None
+    ) -> int:
+        """Pull until ``has_more`` is false, handing every page to ``on_page`` (the desktop's
+        apply step plugs in here); returns the number of records pulled."""
+        total = 0
+        while True:
+            page = self.pull_page(after, limit)
+            total += len(page.records)
+            if on_page is not None:
+                on_page(page)
+            after = page.next_after
+            if not page.has_more:
+                return total
