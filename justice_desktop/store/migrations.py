@@ -80,12 +80,22 @@ def _v5_case_count(conn: Connection) -> None:
         conn.execute(sql)
 
 
+def _v6_sync_state(conn: Connection) -> None:
+    """Parked outbox entries, the copy of the server's conflicts and pulled records that
+    could not be stored (see ``store/sync_state.py``)."""
+    from justice_desktop.store.sync_state import SYNC_STATE_DDL
+
+    for sql in SYNC_STATE_DDL:
+        conn.execute(sql)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "初始数据结构", _run_all(DDL_V1)),
     Migration(2, "全文检索索引", _v2_search),
     Migration(3, "纠纷预防统计字段", _v3_prevention),
     Migration(4, "草稿与个人设置", _v4_local_state),
     Migration(5, "案件数量计数", _v5_case_count),
+    Migration(6, "同步状态", _v6_sync_state),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -110,3 +110,37 @@ def grant_block(
         conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+
+
+def remaining(conn: Connection, committee_id: str, year: int) -> int:
+    """Numbers still free in this machine's blocks of one committee and year."""
+    value = conn.execute(
+        "SELECT coalesce(sum(last - next + 1), 0) FROM number_blocks "
+        "WHERE committee_id = ? AND year = ? AND next <= last",
+        (committee_id, year),
+    ).fetchone()[0]
+    return int(value)
+
+
+def highest_used(conn: Connection, committee_id: str, year: int) -> int:
+    """The highest number this machine knows to be taken (its blocks' used part, and every
+    case it holds, pulled ones included)."""
+    used_blocks = conn.execute(
+        "SELECT max(next - 1) FROM number_blocks WHERE committee_id = ? AND year = ?",
+        (committee_id, year),
+    ).fetchone()[0]
+    used_cases = conn.execute(
+        "SELECT max(seq) FROM cases WHERE committee_id = ? AND year = ?", (committee_id, year)
+    ).fetchone()[0]
+    return max(int(used_blocks or 0), int(used_cases or 0))
+
+
+def close_local_blocks(conn: Connection) -> int:
+    """When the office starts syncing, the city server hands out the numbers: the unused rest
+    of blocks this machine gave itself is closed, so it cannot collide with blocks the server
+    grants to other machines. Numbers already used (and printed) stay as they are."""
+    cur = conn.execute(
+        "UPDATE number_blocks SET next = last + 1 WHERE granted_by = ? AND next <= last",
+        (LOCAL_AUTHORITY,),
+    )
+    return int(cur.rowcount)

@@ -22,7 +22,10 @@ class OutboxEntry:
 
 
 def pending_count(store: Store) -> int:
-    return int(store.scalar("SELECT count(*) FROM outbox WHERE pushed_at IS NULL"))
+    """Entries waiting to be sent (parked ones, which the server refused, not counted)."""
+    return int(
+        store.scalar("SELECT count(*) FROM outbox WHERE pushed_at IS NULL AND parked_at IS NULL")
+    )
 
 
 def pending(store: Store, limit: int = 500, after_seq: int = 0) -> list[OutboxEntry]:

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import Any
 
 from justice_desktop.codes.tables import load_code_tables
@@ -51,3 +51,54 @@ def reindex_all(conn: Connection) -> int:
         )
         count += 1
     return count
+
+
+def reindex_records(
+    conn: Connection,
+    case_ids: Collection[str],
+    understander_ids: Collection[str] = (),
+    consultation_ids: Collection[str] = (),
+) -> None:
+    """Bring the index up to date for some records changed outside their services (records
+    pulled from the city server): index the live ones, drop the deleted ones. The caller
+    holds the transaction."""
+    from justice_desktop.store.cases import case_search_fields
+    from justice_desktop.store.consultations import consultation_search_fields
+    from justice_desktop.store.understanders import understander_search_fields
+
+    if not (case_ids or understander_ids or consultation_ids):
+        return
+    additions = [
+        (r["table_name"], r["code"], r["label"], r["parent_code"])
+        for r in _rows(conn, "SELECT * FROM code_entries WHERE deleted = 0")
+    ]
+    tables = load_code_tables(office_additions=additions)
+    for case_id in sorted(case_ids):
+        found = list(_rows(conn, "SELECT * FROM cases WHERE id = ?", (case_id,)))
+        if not found or found[0]["deleted"]:
+            search.remove_document(conn, "case", case_id)
+            continue
+        case = found[0]
+        parties = list(
+            _rows(
+                conn,
+                "SELECT * FROM parties WHERE case_id = ? AND deleted = 0 ORDER BY position",
+                (case_id,),
+            )
+        )
+        case.setdefault("village", "")
+        search.index_document(conn, "case", case_id, **case_search_fields(case, parties, tables))
+    for rid in sorted(understander_ids):
+        found = list(_rows(conn, "SELECT * FROM understanders WHERE id = ?", (rid,)))
+        if not found or found[0]["deleted"]:
+            search.remove_document(conn, "understander", rid)
+        else:
+            search.index_document(conn, "understander", rid, **understander_search_fields(found[0]))
+    for rid in sorted(consultation_ids):
+        found = list(_rows(conn, "SELECT * FROM consultations WHERE id = ?", (rid,)))
+        if not found or found[0]["deleted"]:
+            search.remove_document(conn, "consultation", rid)
+        else:
+            search.index_document(
+                conn, "consultation", rid, **consultation_search_fields(found[0], tables)
+            )

@@ -10,6 +10,8 @@ attempts, a network error, a timeout, a reply that is not what the protocol says
 
 from __future__ import annotations
 
+import time
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import pydantic
@@ -140,6 +142,9 @@ class ServerSession:
         self.username = username
         self.timeout = timeout
         self.protocol_version = protocol_version
+        self.server_time: float | None = None
+        """The server's clock (Unix seconds, from the ``Date`` header) at the last answer."""
+        self.local_time_at_answer: float | None = None
 
     @property
     def account(self) -> str:
@@ -170,10 +175,37 @@ class ServerSession:
         finally:
             self._clear()
 
-    def request(self, method: str, path: str, json: Any = None) -> Any:
+    def request(
+        self, method: str, path: str, json: Any = None, params: dict[str, Any] | None = None
+    ) -> Any:
         """Send an authenticated request to ``/api/v1`` + ``path``; the decoded JSON answer
         (None for an empty one). An expired access token is renewed once and the request sent
         again. Raises :class:`SyncError`."""
+        return self._decode(self._authenticated(method, path, json=json, params=params))
+
+    def request_raw(
+        self,
+        method: str,
+        path: str,
+        *,
+        data: bytes | None = None,
+        params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> requests.Response:
+        """Like :meth:`request` for bytes (attachment contents): the answer itself, whatever
+        its status; the caller checks it (:func:`error_from_response`)."""
+        return self._authenticated(method, path, data=data, params=params, headers=headers)
+
+    def _authenticated(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        data: bytes | None = None,
+        params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> requests.Response:
         tokens = self._load()
         if tokens is None:
             raise SyncError(
@@ -182,26 +214,46 @@ class ServerSession:
                 code="not_logged_in",
                 needs_login=True,
             )
-        response = self._send(method, path, json, tokens.access_token)
+        token = tokens.access_token
+        response = self._send(method, path, json, token, data=data, params=params, headers=headers)
         if response.status_code == 401:
             tokens = self._refresh(tokens)
-            response = self._send(method, path, json, tokens.access_token)
+            token = tokens.access_token
+            response = self._send(
+                method, path, json, token, data=data, params=params, headers=headers
+            )
             if response.status_code == 401:
                 self._clear()
-        return self._decode(response)
+        return response
 
     # -- internals ----------------------------------------------------------------------------
 
     def _send(
-        self, method: str, path: str, json: Any, access_token: str | None
+        self,
+        method: str,
+        path: str,
+        json: Any,
+        access_token: str | None,
+        *,
+        data: bytes | None = None,
+        params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> requests.Response:
-        headers = {PROTOCOL_HEADER: str(self.protocol_version), "Accept": "application/json"}
+        sent = {PROTOCOL_HEADER: str(self.protocol_version), "Accept": "application/json"}
         if access_token is not None:
-            headers["Authorization"] = f"Bearer {access_token}"
+            sent["Authorization"] = f"Bearer {access_token}"
+        if headers:
+            sent.update(headers)
         url = f"{self.base_url}{API_PREFIX}{path}"
         try:
             response: requests.Response = self.http.request(
-                method, url, json=json, headers=headers, timeout=self.timeout
+                method,
+                url,
+                json=json,
+                data=data,
+                params=params,
+                headers=sent,
+                timeout=self.timeout,
             )
         except requests.Timeout as exc:
             raise SyncError(
@@ -217,7 +269,18 @@ class ServerSession:
             raise SyncError(
                 "与市局服务器通信时出错，请稍后再试", retryable=True, code="network"
             ) from exc
+        self._note_clock(response)
         return response
+
+    def _note_clock(self, response: requests.Response) -> None:
+        value = response.headers.get("Date")
+        if not value:
+            return
+        try:
+            self.server_time = parsedate_to_datetime(value).timestamp()
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return
+        self.local_time_at_answer = time.time()
 
     def _decode(self, response: requests.Response) -> Any:
         if not response.ok:

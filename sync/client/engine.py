@@ -1,0 +1,602 @@
+"""The client sync engine: one day-end sync of this machine's database with the city server.
+
+A run, in order (each step resumes where an interrupted run stopped):
+
+1. **Checks**: a demo database never syncs; the logged-in account must belong to the office this
+   database already synced with (another office's account is refused, nothing is touched); one
+   sync at a time per database (a file lock shared by the window and the command line).
+2. **Joining**: the first sync of a machine whose office already has data on the server, while
+   nothing but the first-run setup was recorded here, replaces that setup with the office's own
+   records (a new machine in an existing office). With records of its own here, the first sync
+   is refused with an explanation rather than merging two different offices' data.
+3. **Push**: the outbox in batches of 500. Attachment contents go first, in chunks, resuming
+   at the server's byte count. Each answer marks exactly the confirmed entries pushed and parks
+   the rejected ones (``justice_desktop.store.sync_state``). A cut connection loses nothing:
+   unconfirmed entries are sent again with the same idempotency keys and the server returns the
+   stored result.
+4. **Pull**: pages after the checkpoint; each page is written with the checkpoint in one
+   transaction. Attachment contents that arrived as records are downloaded in chunks, the parts
+   kept in the encrypted database so a cut download resumes.
+5. **Conflicts**: the office's open conflicts are copied for the conflicts list.
+6. **Case numbers**: a server-numbered office keeps at least ``LOW_WATER`` free numbers per
+   committee for the current year, asked from the server in blocks.
+7. **Office settings** from the server (the day-end time and others).
+8. **Verify** (when asked, and only with nothing pending): per-bucket checksums compared with
+   the server's; only records of differing buckets are fetched again or re-sent.
+
+Ordering never depends on clocks; a local clock far from the server's is reported as a warning.
+Progress goes to a callback; a cancel flag is checked between batches, pages and chunks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypeVar
+
+import filelock
+import pydantic
+
+from justice_desktop.domain.numbering import NumberBlock
+from justice_desktop.store import numbers, sync_state
+from justice_desktop.store.bulk import is_demo_database
+from justice_desktop.store.database import Store
+from justice_desktop.store.office import committees
+from justice_desktop.store.session import is_demo
+from sync.checksum import BucketDigests, bucket_of
+from sync.client.session import ServerSession, SyncError, error_from_response
+from sync.protocol import (
+    MAX_BLOB_CHUNK,
+    MAX_PULL_LIMIT,
+    MAX_PUSH_CHANGES,
+    MAX_RECORD_KEYS,
+    BlobOffsetError,
+    BlobStatus,
+    BucketListing,
+    ChangeStatus,
+    ConflictList,
+    Me,
+    NumberBlockGrant,
+    OfficeChecksums,
+    OfficeSettings,
+    PulledRecord,
+    PullPage,
+    PushChange,
+    PushRequest,
+    PushResponse,
+    RecordsResponse,
+    ResolveRequest,
+    ResolveResult,
+)
+
+LOW_WATER = 50
+"""Ask for a new block of case numbers when fewer remain for a committee this year."""
+BLOCK_SIZE = 500
+SKEW_WARNING_SECONDS = 300
+SETTING_DAY_END = "day_end_sync_time"
+
+M = TypeVar("M", bound=pydantic.BaseModel)
+
+
+class SyncCancelled(Exception):
+    """The user cancelled: everything confirmed so far is kept."""
+
+
+@dataclass(frozen=True)
+class SyncProgress:
+    phase: str
+    """What is happening, in Chinese (shown as it is)."""
+    done: int
+    total: int | None = None
+
+
+@dataclass
+class SyncReport:
+    pushed: int = 0
+    parked: int = 0
+    pulled: int = 0
+    incoming_problems: int = 0
+    conflicts: int = 0
+    uploaded_files: int = 0
+    downloaded_files: int = 0
+    files_not_on_server: int = 0
+    blocks_granted: int = 0
+    repaired: int = 0
+    requeued: int = 0
+    joined: bool = False
+    verified: bool = False
+    clock_skew_seconds: float | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """One line for the status bar, in Chinese."""
+        parts = [f"上传 {self.pushed} 条", f"下载 {self.pulled} 条"]
+        if self.joined:
+            parts.insert(0, "已加入本所数据")
+        if self.conflicts:
+            parts.append(f"{self.conflicts} 处冲突待处理")
+        if self.parked:
+            parts.append(f"{self.parked} 条被服务器拒收")
+        if self.incoming_problems:
+            parts.append(f"{self.incoming_problems} 条服务器记录无法保存")
+        if self.files_not_on_server:
+            parts.append(f"{self.files_not_on_server} 个附件文件尚未上传到服务器")
+        if self.repaired or self.requeued:
+            parts.append(f"校验修复 {self.repaired + self.requeued} 条")
+        return "同步完成：" + "，".join(parts)
+
+
+def _parse(model: type[M], value: Any) -> M:
+    """A server answer as the protocol says, or a clear error (a broken or hostile server)."""
+    try:
+        return model.model_validate(value)
+    except pydantic.ValidationError as exc:
+        raise SyncError(
+            "市局服务器的答复与协议不符，本次同步已停止，本机数据未受影响",
+            retryable=True,
+            code="bad_reply",
+        ) from exc
+
+
+def lock_path(store: Store) -> str:
+    return str(store.data_dir / "sync.lock")
+
+
+class SyncEngine:
+    """Sync one database with the server ``session`` is logged in to."""
+
+    def __init__(
+        self,
+        store: Store,
+        session: ServerSession,
+        *,
+        progress: Callable[[SyncProgress], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+        push_batch: int = MAX_PUSH_CHANGES,
+        pull_page: int = MAX_PULL_LIMIT,
+        chunk_size: int = MAX_BLOB_CHUNK,
+    ) -> None:
+        self.store = store
+        self.session = session
+        self._progress = progress or (lambda _p: None)
+        self._cancelled = cancelled or (lambda: False)
+        self.push_batch = push_batch
+        self.pull_page = pull_page
+        self.chunk_size = chunk_size
+
+    # -- public -------------------------------------------------------------------------------
+
+    def run(self, *, verify: bool = False) -> SyncReport:
+        """One whole sync. Raises :class:`SyncError` (nothing lost; run again later) or
+        :class:`SyncCancelled`."""
+        self._refuse_demo()
+        lock = filelock.FileLock(lock_path(self.store), timeout=0)
+        try:
+            lock.acquire()
+        except filelock.Timeout as exc:
+            raise SyncError(
+                "已有一次同步正在进行，请等它结束", retryable=True, code="busy"
+            ) from exc
+        try:
+            report = SyncReport()
+            office_id = self._check_account()
+            self._first_sync(office_id, report)
+            self._push(report)
+            self._pull(report)
+            if report.joined:
+                sync_state.adopt_office(self.store)
+            self._download_files(report)
+            self._refresh_conflicts(report)
+            self._number_blocks(report)
+            self._office_settings()
+            if verify:
+                self._verify(report)
+            self._note_clock(report)
+            report.parked = sync_state.parked_count(self.store)
+            report.incoming_problems = len(sync_state.incoming_problems(self.store))
+            stamp = datetime.now().astimezone().isoformat(timespec="seconds")
+            self.store.set_meta(sync_state.LAST_SYNC_META, stamp)
+            self.store.set_meta(sync_state.LAST_RESULT_META, report.summary())
+            return report
+        finally:
+            lock.release()
+
+    def resolve_conflict(
+        self, conflict_id: int, *, value: Any = None, keep: bool | None = None
+    ) -> ResolveResult:
+        """A person's decision on one conflict; the resolution is then pulled like any change."""
+        self._refuse_demo()
+        key = f"{self.store.machine_id}:resolve:{conflict_id}"
+        body = ResolveRequest(idempotency_key=key, value=value, keep=keep)
+        answer = self.session.request(
+            "POST",
+            f"/sync/conflicts/{conflict_id}/resolve",
+            json=body.model_dump(mode="json"),
+        )
+        result = _parse(ResolveResult, answer)
+        sync_state.drop_conflict(self.store, conflict_id)
+        self._pull(SyncReport())
+        return result
+
+    # -- steps --------------------------------------------------------------------------------
+
+    def _refuse_demo(self) -> None:
+        if is_demo(self.store.data_dir) or is_demo_database(self.store):
+            raise SyncError(
+                "这是演示数据库，不能与市局服务器同步（演示数据不会发送给服务器）",
+                retryable=False,
+                code="demo",
+            )
+
+    def _check(self) -> None:
+        if self._cancelled():
+            raise SyncCancelled()
+
+    def _report(self, phase: str, done: int, total: int | None = None) -> None:
+        self._progress(SyncProgress(phase, done, total))
+        self._check()
+
+    def _check_account(self) -> int:
+        self._report("正在连接市局服务器…", 0)
+        me = _parse(Me, self.session.request("GET", "/me"))
+        if me.office is None:
+            raise SyncError(
+                "这个账号不属于任何司法所（区县、市局账号只能查看数据），不能用来同步本机数据",
+                retryable=False,
+                code="not_office_account",
+            )
+        known = self.store.meta(sync_state.SERVER_OFFICE_META)
+        if known is not None and int(known) != me.office.id:
+            raise SyncError(
+                f"本机数据属于另一个司法所，不能用“{me.office.name}”的账号同步。"
+                "本机数据未作任何改动；请用本所的账号登录",
+                retryable=False,
+                code="other_office",
+            )
+        return me.office.id
+
+    def _first_sync(self, office_id: int, report: SyncReport) -> None:
+        if self.store.meta(sync_state.SERVER_OFFICE_META) is not None:
+            return
+        page = _parse(
+            PullPage, self.session.request("GET", "/sync/pull", params={"after": 0, "limit": 1})
+        )
+        if page.records:
+            if sync_state.business_record_count(self.store):
+                raise SyncError(
+                    "市局服务器上已有本所的数据，而本机也记录了自己的案件或名册。为免两份数据"
+                    "混在一起，本次没有同步，本机数据未作任何改动。请联系市局管理员处理",
+                    retryable=False,
+                    code="both_have_data",
+                )
+            sync_state.drop_local_setup(self.store)
+            report.joined = True
+        numbers.close_local_blocks(self.store.conn)
+        self.store.set_meta("numbering_authority", "server")
+        self.store.set_meta(sync_state.SERVER_OFFICE_META, str(office_id))
+
+    def _push(self, report: SyncReport) -> None:
+        total = sync_state.pending_count(self.store)
+        after = 0
+        while True:
+            batch = sync_state.pending_batch(self.store, self.push_batch, after)
+            if not batch:
+                return
+            self._report("正在上传本机的修改…", report.pushed, total)
+            self._upload_files(batch, report)
+            request = PushRequest(
+                changes=[
+                    PushChange(
+                        idempotency_key=c.idempotency_key,
+                        table_name=c.table_name,
+                        record_id=c.record_id,
+                        op=c.op,
+                        base_version=c.base_version,
+                        changes=c.changes,
+                        created_at=c.created_at,
+                    )
+                    for c in batch
+                ]
+            )
+            answer = _parse(
+                PushResponse,
+                self.session.request("POST", "/sync/push", json=request.model_dump(mode="json")),
+            )
+            by_key = {c.idempotency_key: c for c in batch}
+            outcomes = []
+            for result in answer.results:
+                change = by_key.pop(result.idempotency_key, None)
+                if change is None:
+                    continue  # not ours: a broken answer must not mark anything
+                accepted = result.status is not ChangeStatus.REJECTED
+                outcomes.append(
+                    sync_state.PushOutcome(
+                        seq=change.seq,
+                        record_id=change.record_id,
+                        table_name=change.table_name,
+                        accepted=accepted,
+                        server_version=result.server_version,
+                        reason=result.reason,
+                    )
+                )
+            sync_state.record_push_results(self.store, outcomes)
+            report.pushed += sum(1 for o in outcomes if o.accepted)
+            # Entries the server did not answer for stay pending for the next run; this run
+            # goes on after them so it cannot loop on them.
+            after = batch[-1].seq
+
+    def _pull(self, report: SyncReport) -> None:
+        after = sync_state.pull_after(self.store)
+        while True:
+            self._report("正在下载本所的数据…", report.pulled)
+            answer = self.session.request(
+                "GET", "/sync/pull", params={"after": after, "limit": self.pull_page}
+            )
+            page = _parse(PullPage, answer)
+            if page.records and page.next_after <= after:
+                raise SyncError(
+                    "市局服务器的答复与协议不符（同步序号倒退），本次同步已停止，本机数据未受影响",
+                    retryable=True,
+                    code="bad_reply",
+                )
+            if page.records:
+                result = sync_state.apply_pulled(
+                    self.store, [_incoming(r) for r in page.records], page.next_after
+                )
+                report.pulled += len(page.records)
+                report.incoming_problems += result.problems
+                after = page.next_after
+            if not page.has_more or not page.records:
+                return
+
+    def _upload_files(self, batch: Sequence[sync_state.PendingChange], report: SyncReport) -> None:
+        for change in batch:
+            if change.table_name != "attachments" or change.op == "delete":
+                continue
+            pair = change.changes.get("sha256")
+            if not isinstance(pair, list) or len(pair) != 2 or not isinstance(pair[1], str):
+                continue
+            data = sync_state.blob_data(self.store, pair[1])
+            if data is None:
+                continue  # the row goes up anyway; the file follows when it is here
+            if self._upload(pair[1], data):
+                report.uploaded_files += 1
+
+    def _upload(self, sha256: str, data: bytes) -> bool:
+        """Send one file in chunks, resuming at the server's count; True when sent now."""
+        status = _parse(BlobStatus, self.session.request("GET", f"/blobs/{sha256}"))
+        if status.complete:
+            return False
+        offset = status.received
+        while offset < len(data):
+            self._report("正在上传附件…", offset, len(data))
+            chunk = data[offset : offset + self.chunk_size]
+            response = self.session.request_raw(
+                "PUT",
+                f"/blobs/{sha256}",
+                data=chunk,
+                params={"offset": offset, "total": len(data)},
+                headers={"Content-Type": "application/octet-stream"},
+            )
+            if response.status_code == 409:
+                try:
+                    offset = BlobOffsetError.model_validate_json(response.content).received
+                except (pydantic.ValidationError, ValueError) as exc:
+                    raise error_from_response(response) from exc
+                continue
+            if not response.ok:
+                raise error_from_response(response)
+            status = _parse(BlobStatus, response.json())
+            if status.complete:
+                return True
+            offset = status.received
+        return True
+
+    def _download_files(self, report: SyncReport) -> None:
+        missing = sync_state.missing_blobs(self.store)
+        for index, sha256 in enumerate(missing):
+            self._report("正在下载附件…", index, len(missing))
+            status = _parse(BlobStatus, self.session.request("GET", f"/blobs/{sha256}"))
+            if not status.complete or status.size is None:
+                report.files_not_on_server += 1
+                continue
+            offset = sync_state.download_parts(self.store, sha256)
+            while offset < status.size:
+                self._check()
+                end = min(offset + self.chunk_size, status.size) - 1
+                response = self.session.request_raw(
+                    "GET", f"/blobs/{sha256}/content", headers={"Range": f"bytes={offset}-{end}"}
+                )
+                if not response.ok:
+                    raise error_from_response(response)
+                part = response.content
+                if response.status_code == 200:
+                    part = part[offset : end + 1]  # a server that ignores ranges
+                if not part:
+                    raise SyncError(
+                        "下载附件时市局服务器的答复不完整，请稍后再试",
+                        retryable=True,
+                        code="bad_reply",
+                    )
+                sync_state.save_download_part(self.store, sha256, offset, part)
+                offset += len(part)
+            if sync_state.finish_download(self.store, sha256):
+                report.downloaded_files += 1
+            else:
+                report.warnings.append("有一个附件下载后校验不符，下次同步时重新下载")
+
+    def _refresh_conflicts(self, report: SyncReport) -> None:
+        answer = _parse(ConflictList, self.session.request("GET", "/sync/conflicts"))
+        rows = [
+            sync_state.ConflictRow(
+                c.id,
+                c.table_name,
+                c.record_id,
+                c.field,
+                c.base,
+                c.server,
+                c.incoming,
+                c.provisional,
+                c.created_at,
+            )
+            for c in answer.conflicts
+        ]
+        sync_state.replace_conflicts(self.store, rows)
+        report.conflicts = len(rows)
+
+    def _number_blocks(self, report: SyncReport) -> None:
+        if self.store.meta("numbering_authority") != "server":
+            return
+        year = datetime.now().year
+        conn = self.store.conn
+        for committee in committees(self.store):
+            cid = committee["id"]
+            for _ in range(20):
+                if numbers.remaining(conn, cid, year) >= LOW_WATER:
+                    break
+                self._check()
+                answer = self.session.request(
+                    "POST",
+                    "/number-blocks",
+                    json={
+                        "committee_id": cid,
+                        "year": year,
+                        "size": BLOCK_SIZE,
+                        "device_id": self.store.machine_id,
+                    },
+                )
+                grant = _parse(NumberBlockGrant, answer)
+                used = numbers.highest_used(conn, cid, year)
+                if grant.last <= used:
+                    continue  # numbers taken before the office synced: skip the block
+                block = NumberBlock(max(grant.first, used + 1), grant.last)
+                numbers.add_block(conn, cid, year, block, "server", datetime.now().astimezone())
+                report.blocks_granted += 1
+
+    def _office_settings(self) -> None:
+        try:
+            answer = self.session.request("GET", f"/offices/{self._office_id()}/settings")
+        except SyncError as exc:
+            if exc.status == 404:
+                return  # an older server without central settings
+            raise
+        settings = _parse(OfficeSettings, answer)
+        day_end = settings.settings.get(SETTING_DAY_END)
+        if day_end:
+            self.store.set_meta(sync_state.DAY_END_META, day_end)
+        self.store.set_meta(sync_state.SETTINGS_VERSION_META, str(settings.version))
+
+    def _office_id(self) -> int:
+        return int(self.store.meta(sync_state.SERVER_OFFICE_META) or 0)
+
+    def _verify(self, report: SyncReport) -> None:
+        if sync_state.pending_count(self.store):
+            return
+        self._report("正在核对本机与服务器的数据…", 0)
+        server = _parse(OfficeChecksums, self.session.request("GET", "/sync/checksums"))
+        if server.last_seq != sync_state.pull_after(self.store):
+            return  # the server changed meanwhile: verify at the next sync
+        local = BucketDigests()
+        for table, rid, version, deleted in sync_state.record_versions(self.store):
+            local.add(table, rid, version, deleted)
+        mine = {str(b): h for b, h in local.hexdigests().items()}
+        differing = sorted(
+            int(b) for b in set(mine) | set(server.buckets) if mine.get(b) != server.buckets.get(b)
+        )
+        report.verified = True
+        if not differing:
+            return
+        wanted = set(differing)
+        here: dict[tuple[str, str], tuple[int, bool]] = {}
+        for table, rid, version, deleted in sync_state.record_versions(self.store):
+            if bucket_of(rid) in wanted:
+                here[(table, rid)] = (version, deleted)
+        fetch: list[tuple[str, str]] = []
+        for index, bucket in enumerate(differing):
+            self._report("正在修复不一致的数据…", index, len(differing))
+            listing = _parse(
+                BucketListing, self.session.request("GET", f"/sync/checksums/{bucket}")
+            )
+            for entry in listing.entries:
+                key = (entry.table_name, entry.record_id)
+                if here.pop(key, None) != (entry.version, entry.deleted):
+                    fetch.append(key)
+        for chunk in _chunks(fetch, MAX_RECORD_KEYS):
+            answer = self.session.request(
+                "POST",
+                "/sync/records",
+                json={"keys": [{"table_name": t, "record_id": r} for t, r in chunk]},
+            )
+            records = _parse(RecordsResponse, answer).records
+            sync_state.apply_records(self.store, [_incoming(r) for r in records])
+            report.repaired += len(records)
+        # Records here that the server does not have at all: send them again.
+        report.requeued = sync_state.requeue_records(self.store, sorted(here))
+        if report.requeued:
+            self._push(report)
+
+    def _note_clock(self, report: SyncReport) -> None:
+        server, local = self.session.server_time, self.session.local_time_at_answer
+        if server is None or local is None:
+            return
+        skew = local - server
+        report.clock_skew_seconds = skew
+        if abs(skew) > SKEW_WARNING_SECONDS:
+            hours, rest = divmod(int(abs(skew)), 3600)
+            way = "快" if skew > 0 else "慢"
+            report.warnings.append(
+                f"本机时钟比市局服务器{way}约 {hours} 小时 {rest // 60} 分钟，请校准本机时间"
+                "（同步的先后不依赖时钟，数据不受影响）"
+            )
+
+
+def _incoming(record: PulledRecord) -> sync_state.IncomingRecord:
+    return sync_state.IncomingRecord(
+        table_name=record.table_name,
+        record_id=record.record_id,
+        version=record.version,
+        deleted=record.deleted,
+        data=record.data,
+        updated_at=record.updated_at,
+    )
+
+
+def _chunks(items: Sequence[tuple[str, str]], size: int) -> Iterable[Sequence[tuple[str, str]]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def sign_in(session: ServerSession, store: Store, username: str, password: str) -> Me:
+    """Log in, registering this machine to the account's office the first time (a login bound
+    to an unregistered machine is refused, so the first login is made without it)."""
+    session.device_id = store.machine_id
+    try:
+        session.login(username, password)
+    except SyncError as exc:
+        if exc.code != "device_not_registered":
+            raise
+        session.device_id = None
+        session.login(username, password)
+        me = _parse(Me, session.request("GET", "/me"))
+        if me.office is None:
+            raise SyncError(
+                "这个账号不属于任何司法所，不能用来同步本机数据",
+                retryable=False,
+                code="not_office_account",
+            ) from exc
+        session.request(
+            "POST",
+            "/devices",
+            json={
+                "device_id": store.machine_id,
+                "office_id": me.office.id,
+                "name": f"本机 {store.machine_id[:8]}",
+            },
+        )
+        session.logout()
+        session.device_id = store.machine_id
+        session.login(username, password)
+    store.set_meta(sync_state.SERVER_USER_META, username)
+    store.set_meta(sync_state.SERVER_URL_META, session.base_url)
+    return _parse(Me, session.request("GET", "/me"))

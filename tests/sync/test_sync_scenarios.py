@@ -1,0 +1,491 @@
+"""The failure scenarios of ``shared/reference/sync.md``, each its own test: desktop machines
+with real SQLCipher stores syncing through the client engine with a real server process, on
+SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from justice_desktop.store import search, sync_state
+from justice_desktop.store.queries import CaseQueries
+from sync.client.engine import SyncCancelled
+from sync.client.session import SyncError
+from sync.protocol import PROTOCOL_VERSION, Role
+from sync.server.db import access_tokens
+from tests.sync.conftest import Account, Office
+from tests.sync.machines import Machine, fail_request, lose_response, new_machine
+from tests.sync.server_process import ServerProcess
+
+MakeMachine = Callable[..., Machine]
+
+
+@pytest.fixture
+def clerk(make_office: Callable[..., Office], make_user: Callable[..., Account]) -> Account:
+    account: Account = make_user(Role.CLERK, make_office())
+    return account
+
+
+@pytest.fixture
+def machines(tmp_path: Path, server: ServerProcess) -> Iterator[MakeMachine]:
+    made: list[Machine] = []
+
+    def make(account: Account, name: str | None = None, **kwargs: Any) -> Machine:
+        machine = new_machine(tmp_path, name or f"m{len(made)}", server.base_url, account, **kwargs)
+        made.append(machine)
+        return machine
+
+    yield make
+    for machine in made:
+        machine.close()
+
+
+@pytest.fixture
+def pair(machines: MakeMachine, clerk: Account) -> tuple[Machine, Machine]:
+    """Two machines of one office, both synced once: A founded the office's data, B joined."""
+    a = machines(clerk, "a")
+    a.sync()
+    b = machines(clerk, "b")
+    report = b.sync()
+    assert report.joined
+    return a, b
+
+
+def _server_versions(engine: Engine, record_id: str) -> list[tuple[int, bool]]:
+    from sync.server.db import records
+
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(records.c.version, records.c.deleted).where(records.c.record_id == record_id)
+        ).all()
+    return [(int(r[0]), bool(r[1])) for r in rows]
+
+
+# -- the basic round trip ---------------------------------------------------------------------
+
+
+def test_new_machine_joins_and_receives_the_office_data(pair: tuple[Machine, Machine]) -> None:
+    a, b = pair
+    case_id = a.register_case()
+    assert a.pending() > 0
+    assert a.sync().pushed > 0 and a.pending() == 0
+    report = b.sync()
+    assert report.pulled > 0
+    assert b.row("cases", case_id)["case_number"] == a.row("cases", case_id)["case_number"]
+    # B took over A's office, committee and users: the first-run setup made on B is gone.
+    assert b.committee_id == a.committee_id
+    assert b.store.meta("office_id") == a.store.meta("office_id")
+    # Pulled cases are counted and found by search like cases entered here.
+    assert CaseQueries(b.store).count() == 1
+    hits = search.search(b.store.conn, "张三")
+    assert [h.ref_id for h in hits] == [case_id]
+    # B pulled its own number block, so it can register cases too.
+    assert b.register_case()
+
+
+def test_case_numbers_never_collide(pair: tuple[Machine, Machine]) -> None:
+    """Scenario 17: both machines number cases offline; the numbers differ and never change."""
+    a, b = pair
+    ids = [a.register_case() for _ in range(3)] + [b.register_case() for _ in range(3)]
+    printed = {
+        rid: (a if i < 3 else b).row("cases", rid)["case_number"] for i, rid in enumerate(ids)
+    }
+    assert len(set(printed.values())) == 6
+    a.sync(), b.sync(), a.sync()
+    for rid, number in printed.items():
+        assert a.row("cases", rid)["case_number"] == number
+        assert b.row("cases", rid)["case_number"] == number
+
+
+def test_demo_database_refuses_to_sync(machines: MakeMachine, clerk: Account) -> None:
+    a = machines(clerk)
+    a.store.set_meta("demo_data", "1")
+    with pytest.raises(SyncError, match="演示数据库"):
+        a.sync()
+
+
+# -- scenarios --------------------------------------------------------------------------------
+
+
+def test_1_lost_push_response_retry_is_a_no_op(
+    pair: tuple[Machine, Machine], engine: Engine
+) -> None:
+    a, b = pair
+    case_id = a.register_case()
+    a.transport.after.append(lose_response("POST", "/sync/push"))
+    with pytest.raises(SyncError):
+        a.sync()
+    # Scenario 2: the server applied the batch but the answer was lost: still pending here.
+    assert a.pending() > 0
+    assert _server_versions(engine, case_id) == [(1, False)]
+    report = a.sync()
+    assert a.pending() == 0
+    assert report.conflicts == 0
+    assert _server_versions(engine, case_id) == [(1, False)]  # not applied twice
+    b.sync()
+    assert CaseQueries(b.store).count() == 1
+
+
+def test_3_push_cut_at_every_batch_boundary_resumes(
+    pair: tuple[Machine, Machine], engine: Engine
+) -> None:
+    a, b = pair
+    a.settings["push_batch"] = 5
+    for _ in range(4):
+        a.register_case()
+    total = a.pending()
+    assert total > 15
+    failures = 0
+    for skip in range(0, 100):
+        a.transport.before[:] = [fail_request("POST", "/sync/push", skip=skip)]
+        try:
+            a.sync()
+            break
+        except SyncError:
+            failures += 1
+            assert a.pending() <= total
+    assert failures >= 3 and a.pending() == 0
+    b.sync()
+    assert CaseQueries(b.store).count() == 4
+
+
+def test_3_pull_cut_at_every_page_boundary_resumes(pair: tuple[Machine, Machine]) -> None:
+    a, b = pair
+    ids = [a.register_case() for _ in range(5)]
+    a.sync()
+    b.settings["pull_page"] = 4
+    checkpoints = []
+    for _ in range(100):  # every run takes one page, then the connection is cut
+        b.transport.before[:] = [fail_request("GET", "/sync/pull", skip=1)]
+        try:
+            b.sync()
+            break
+        except SyncError:
+            checkpoints.append(sync_state.pull_after(b.store))
+    assert len(checkpoints) >= 3
+    assert checkpoints == sorted(checkpoints) and checkpoints[-1] > checkpoints[0]
+    assert CaseQueries(b.store).count() == 5
+    for rid in ids:
+        assert b.row("cases", rid)["summary"] == a.row("cases", rid)["summary"]
+
+
+def test_4_different_fields_merge(pair: tuple[Machine, Machine]) -> None:
+    a, b = pair
+    case_id = a.register_case()
+    a.sync(), b.sync()
+    a.update("cases", case_id, {"summary": "甲机修改的案情"})
+    b.update("cases", case_id, {"village": "东村"})
+    a.sync(), b.sync(), a.sync()
+    for machine in (a, b):
+        row = machine.row("cases", case_id)
+        assert (row["summary"], row["village"]) == ("甲机修改的案情", "东村")
+        assert machine.pending() == 0
+    assert sync_state.conflict_count(a.store) == 0
+
+
+def test_5_same_field_gives_one_result_and_a_resolvable_conflict(
+    pair: tuple[Machine, Machine],
+) -> None:
+    a, b = pair
+    case_id = a.register_case()
+    a.sync(), b.sync()
+    a.update("cases", case_id, {"summary": "甲机的说法"})
+    b.update("cases", case_id, {"summary": "乙机的说法"})
+    a.sync(), b.sync(), a.sync()
+    assert a.row("cases", case_id)["summary"] == b.row("cases", case_id)["summary"]
+    for machine in (a, b):
+        conflicts = sync_state.open_conflicts(machine.store)
+        assert [(c.record_id, c.field) for c in conflicts] == [(case_id, "summary")]
+        assert {conflicts[0].server, conflicts[0].incoming} == {"甲机的说法", "乙机的说法"}
+    conflict = sync_state.open_conflicts(b.store)[0]
+    b.engine().resolve_conflict(conflict.id, value="双方确认的说法")
+    assert b.row("cases", case_id)["summary"] == "双方确认的说法"
+    a.sync()
+    assert a.row("cases", case_id)["summary"] == "双方确认的说法"
+    assert sync_state.conflict_count(a.store) == 0
+
+
+@pytest.mark.parametrize("deleter_first", [True, False])
+def test_6_delete_against_edit_is_never_silent(
+    pair: tuple[Machine, Machine], deleter_first: bool
+) -> None:
+    a, b = pair
+    case_id = a.register_case()
+    a.sync(), b.sync()
+    a.delete("cases", case_id)
+    b.update("cases", case_id, {"summary": "乙机补充的案情"})
+    order = (a, b) if deleter_first else (b, a)
+    for machine in (*order, *order):
+        machine.sync()
+    for machine in (a, b):
+        row = machine.row("cases", case_id)
+        assert row["deleted"] == 0 and row["summary"] == "乙机补充的案情"
+        conflicts = sync_state.open_conflicts(machine.store)
+        assert [(c.record_id, c.field) for c in conflicts] == [(case_id, None)]
+    a.engine().resolve_conflict(sync_state.open_conflicts(a.store)[0].id, keep=False)
+    b.sync()
+    assert a.row("cases", case_id)["deleted"] == 1 and b.row("cases", case_id)["deleted"] == 1
+    assert CaseQueries(b.store).count() == 0
+
+
+def test_7_clock_skew_does_not_order_changes_and_is_reported(
+    pair: tuple[Machine, Machine],
+) -> None:
+    a, b = pair
+    case_id = a.register_case()
+    a.sync(), b.sync()
+    # A's clock runs years ahead: its older edit must not win over B's later one by time.
+    from datetime import datetime
+
+    a.store.clock = lambda: datetime(2099, 1, 1, 8, 0)
+    a.update("cases", case_id, {"village": "甲机填写"})
+    a.sync()
+    b.sync()
+    b.update("cases", case_id, {"village": "乙机后来改的"})
+    b.sync(), a.sync()
+    assert a.row("cases", case_id)["village"] == "乙机后来改的"
+
+    def skewed(_m: str, _p: str, response: requests.Response) -> None:
+        response.headers["Date"] = "Mon, 01 Jan 2024 00:00:00 GMT"
+
+    a.transport.after.append(skewed)
+    report = a.sync()
+    assert any("本机时钟" in w for w in report.warnings)
+
+
+def test_8_offline_history_out_of_order_converges(pair: tuple[Machine, Machine]) -> None:
+    a, b = pair
+    case_id = a.register_case()
+    a.sync(), b.sync()
+    for n in range(5):
+        a.update("cases", case_id, {"village": f"甲{n}"})
+    b.update("cases", case_id, {"closing_note": "乙机的备注"})
+    b.sync(), a.sync(), b.sync()
+    for machine in (a, b):
+        row = machine.row("cases", case_id)
+        assert (row["village"], row["closing_note"]) == ("甲4", "乙机的备注")
+
+
+def test_9_version_mismatch_is_explained_and_wipes_nothing(
+    pair: tuple[Machine, Machine],
+) -> None:
+    a, _ = pair
+    a.register_case()
+    pending = a.pending()
+    a.session.protocol_version = PROTOCOL_VERSION + 1
+    with pytest.raises(SyncError, match="更新") as raised:
+        a.sync()
+    assert not raised.value.retryable
+    assert a.pending() == pending and CaseQueries(a.store).count() == 1
+    a.session.protocol_version = PROTOCOL_VERSION
+    a.sync()
+    assert a.pending() == 0
+
+
+def test_10_two_syncs_at_once_and_a_repeated_sync(pair: tuple[Machine, Machine]) -> None:
+    a, _ = pair
+    a.register_case()
+    started, release = threading.Event(), threading.Event()
+
+    def hold(method: str, path: str, _r: requests.PreparedRequest) -> None:
+        if path == "/sync/push":
+            started.set()
+            release.wait(10)
+
+    a.transport.before.append(hold)
+    errors: list[BaseException] = []
+    first = threading.Thread(target=lambda: _catch(a.sync, errors))
+    first.start()
+    assert started.wait(10)
+    second_store = a.store.second_connection()
+    try:
+        from sync.client.engine import SyncEngine
+
+        with pytest.raises(SyncError, match="正在进行"):
+            SyncEngine(second_store, a.session).run()
+    finally:
+        second_store.close()
+        release.set()
+        first.join(10)
+    assert not errors and a.pending() == 0
+    again = a.sync()
+    assert again.pushed == 0
+
+
+def _catch(work: Callable[[], object], errors: list[BaseException]) -> None:
+    try:
+        work()
+    except BaseException as exc:
+        errors.append(exc)
+
+
+def test_11_record_edited_while_its_upload_is_in_flight_stays_pending(
+    pair: tuple[Machine, Machine],
+) -> None:
+    a, b = pair
+    case_id = a.register_case()
+    a.sync(), b.sync()
+    a.update("cases", case_id, {"village": "上传中的值"})
+    other = a.store.second_connection()
+
+    def edit(value: str) -> None:
+        with other.tx(a.user_id) as tx:
+            tx.update("cases", case_id, {"village": value})
+
+    def edit_during_push(method: str, path: str, _r: requests.PreparedRequest) -> None:
+        if path == "/sync/push":
+            a.transport.before.remove(edit_during_push)
+            edit("上传时又改的值")
+
+    # The edit lands while the first upload is in flight; the connection is then cut.
+    a.transport.before[:] = [edit_during_push, fail_request("POST", "/sync/push", skip=1)]
+    try:
+        with pytest.raises(SyncError):
+            a.sync()
+        assert a.pending() == 1
+        assert a.row("cases", case_id)["village"] == "上传时又改的值"
+
+        # Edited while the pull brings the record back: the local edit is kept and stays
+        # pending, the pulled row does not overwrite it.
+        def edit_during_pull(method: str, path: str, _r: requests.PreparedRequest) -> None:
+            if path == "/sync/pull":
+                a.transport.before.remove(edit_during_pull)
+                edit("下载时又改的值")
+
+        a.transport.before[:] = [edit_during_pull]
+        a.sync()
+        assert a.pending() == 1
+        assert a.row("cases", case_id)["village"] == "下载时又改的值"
+    finally:
+        other.close()
+    a.sync(), b.sync()
+    assert a.pending() == 0
+    assert b.row("cases", case_id)["village"] == "下载时又改的值"
+
+
+def test_12_token_expires_mid_sync(pair: tuple[Machine, Machine], engine: Engine) -> None:
+    a, b = pair
+    a.settings["push_batch"] = 3
+    for _ in range(3):
+        a.register_case()
+    seen = [0]
+
+    def expire(method: str, path: str, _r: requests.PreparedRequest) -> None:
+        if path == "/sync/push":
+            seen[0] += 1
+            if seen[0] == 2:
+                with engine.begin() as conn:
+                    conn.execute(access_tokens.delete())
+
+    a.transport.before.append(expire)
+    a.sync()
+    assert a.pending() == 0 and seen[0] >= 3
+    b.sync()
+    assert CaseQueries(b.store).count() == 3
+
+
+def test_13_rejected_change_is_parked_and_blocks_nothing(
+    pair: tuple[Machine, Machine],
+) -> None:
+    a, b = pair
+    case_id = a.register_case()
+    a.sync(), b.sync()
+    a.update("cases", case_id, {"village": "正常的修改"})
+    # An entry the server cannot take (a field it does not know: a newer program's column).
+    a.store.conn.execute(
+        "INSERT INTO outbox (table_name, record_id, version, op, changes, created_at, "
+        "created_by) VALUES ('cases', ?, 9, 'update', '{\"future_field\": [null, 1]}', "
+        "'2026-01-01', 'u')",
+        (case_id,),
+    )
+    a.update("cases", case_id, {"closing_note": "之后的修改"})
+    report = a.sync()
+    assert report.parked == 1 and a.pending() == 0
+    parked = sync_state.parked(a.store)
+    assert len(parked) == 1 and "future_field" in parked[0].reason
+    b.sync()
+    row = b.row("cases", case_id)
+    assert (row["village"], row["closing_note"]) == ("正常的修改", "之后的修改")
+    # Sent again, it is parked again, not dropped.
+    assert sync_state.unpark(a.store) == 1
+    assert a.sync().parked == 1
+
+
+def test_16_another_user_logs_in_on_a_machine_with_unsynced_data(
+    pair: tuple[Machine, Machine],
+    make_office: Callable[..., Office],
+    make_user: Callable[..., Account],
+    clerk: Account,
+) -> None:
+    a, b = pair
+    case_id = a.register_case()
+    pending = a.pending()
+    from sync.client.engine import sign_in
+    from tests.sync.conftest import PASSWORD
+
+    # Another office's account: this machine belongs to this office; nothing is touched.
+    stranger: Account = make_user(Role.CLERK, make_office())
+    with pytest.raises(SyncError, match="其他司法所"):
+        sign_in(a.session, a.store, stranger.username, PASSWORD)
+    assert a.pending() == pending and CaseQueries(a.store).count() == 1
+    # A colleague of the same office: the unsynced work goes up under the new login.
+    office = next(o for o in [a.store.meta(sync_state.SERVER_OFFICE_META)] if o)
+    colleague: Account = make_user(Role.LAWYER, Office(int(office), "", ""))
+    sign_in(a.session, a.store, colleague.username, PASSWORD)
+    a.sync()
+    assert a.pending() == 0
+    b.sync()
+    assert b.row("cases", case_id)["deleted"] == 0
+    assert clerk.username != colleague.username
+
+
+def test_first_sync_refuses_two_different_offices_data(
+    pair: tuple[Machine, Machine], machines: MakeMachine, clerk: Account
+) -> None:
+    a, _ = pair
+    a.register_case()
+    a.sync()
+    c = machines(clerk, "c")
+    c.store.set_meta("numbering_authority", "local")
+    own = c.register_case()
+    with pytest.raises(SyncError, match="本机数据未作任何改动"):
+        c.sync()
+    assert c.row("cases", own)["deleted"] == 0 and c.pending() > 0
+
+
+def test_cancel_keeps_what_was_confirmed(pair: tuple[Machine, Machine]) -> None:
+    a, _ = pair
+    a.settings["push_batch"] = 4
+    for _ in range(3):
+        a.register_case()
+    calls = [0]
+
+    def cancel_after_first_batch() -> bool:
+        return "/sync/push" in {p for _, p in a.transport.log}
+
+    with pytest.raises(SyncCancelled):
+        a.engine(cancelled=cancel_after_first_batch).run()
+    left = a.pending()
+    assert left > 0 and calls == [0]
+    a.sync()
+    assert a.pending() == 0
+
+
+def test_verify_repairs_only_what_differs(pair: tuple[Machine, Machine]) -> None:
+    a, b = pair
+    ids = [a.register_case() for _ in range(3)]
+    a.sync(), b.sync()
+    clean = b.sync(verify=True)
+    assert clean.verified and clean.repaired == 0 and clean.requeued == 0
+    # Damage B's copy behind the engine's back: an old version and a wrong value.
+    b.store.conn.execute("UPDATE cases SET village = '损坏', version = 99 WHERE id = ?", (ids[1],))
+    report = b.sync(verify=True)
+    assert report.repaired == 1
+    assert b.row("cases", ids[1])["village"] == a.row("cases", ids[1])["village"]
