@@ -59,6 +59,9 @@ class GuiOptions:
     exit_when_ready: bool = False
 
 
+SYNC_COMMAND = "sync"
+
+
 def command_of(argv: Sequence[str]) -> str | None:
     """The first argument that is neither an option nor an option's value."""
     skip = False
@@ -211,6 +214,11 @@ def process_logging(log_dir: Path) -> Iterator[Path | None]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    if command_of(args) == SYNC_COMMAND:
+        from sync.client import cli as sync_cli  # no Qt: for scheduled day-end syncs
+
+        args.remove(SYNC_COMMAND)
+        return sync_cli.main(args)
     if command_of(args) in COMMANDS:
         from justice_desktop import cli  # the window does not need the tool's imports
 

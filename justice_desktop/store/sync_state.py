@@ -130,6 +130,11 @@ def _now() -> str:
     return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
 
 
+def forget_login(store: Store) -> None:
+    """The user logged out: the next sync needs a login (the server address stays)."""
+    store.conn.execute("DELETE FROM meta WHERE key = ?", (SERVER_USER_META,))
+
+
 def idempotency_key(machine_id: str, seq: int, content: str) -> str:
     digest = hashlib.sha256(content.encode("utf-8")).hexdigest()[:16]
     return f"{machine_id}:{seq}:{digest}"
