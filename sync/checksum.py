@@ -14,6 +14,7 @@ Pure Python with no server or desktop imports: both sides use this module.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Iterable
 
 NUM_BUCKETS = 256
@@ -39,39 +40,47 @@ class BucketDigests:
 
     def __init__(self) -> None:
         self.digests: list[int] = [0] * NUM_BUCKETS
-        self.counts: list[int] = [0] * NUM_BUCKETS
+        """Bucket → XOR of its records' hashes (0 for an empty bucket)."""
+        self.counts: Counter[int] = Counter()
+        """Bucket → number of records; only non-empty buckets are keys (a missing one is 0)."""
 
     def add(self, table: str, record_id: str, version: int, deleted: bool) -> None:
         bucket = bucket_of(record_id)
         self.digests[bucket] ^= record_hash(table, record_id, version, deleted)
         self.counts[bucket] += 1
 
+    def remove(self, table: str, record_id: str, version: int, deleted: bool) -> None:
+        """Undo an :meth:`add` of exactly these values (XOR is its own inverse): keeps the
+        digests current when a record changes (remove the old state, add the new one)."""
+        bucket = bucket_of(record_id)
+        self.digests[bucket] ^= record_hash(table, record_id, version, deleted)
+        self.counts[bucket] -= 1
+        if self.counts[bucket] <= 0:
+            del self.counts[bucket]
+
     def add_many(self, rows: Iterable[tuple[str, str, int, bool]]) -> None:
         """:meth:`add` for each ``(table, record_id, version, deleted)``; the same result,
         faster for many records."""
-        digests, counts = self.digests, self.counts
+        digests, counts = self.digests, [0] * NUM_BUCKETS
         sha256, from_bytes = hashlib.sha256, int.from_bytes
         for table, record_id, version, deleted in rows:
             bucket = sha256(record_id.encode("utf-8")).digest()[0]
             text = f"{table}\x1f{record_id}\x1f{version}\x1f{1 if deleted else 0}"
             digests[bucket] ^= from_bytes(sha256(text.encode("utf-8")).digest()[:16], "big")
             counts[bucket] += 1
+        self.counts.update({bucket: count for bucket, count in enumerate(counts) if count})
 
     def hexdigests(self) -> dict[int, str]:
         """Bucket → 32 hex digits, for every bucket holding at least one record."""
-        return {
-            bucket: f"{digest:032x}"
-            for bucket, (digest, count) in enumerate(zip(self.digests, self.counts, strict=True))
-            if count
-        }
+        return {bucket: f"{self.digests[bucket]:032x}" for bucket in sorted(self.counts)}
 
     def nonempty_counts(self) -> dict[int, int]:
         """Bucket → number of records, for every bucket holding at least one record."""
-        return {bucket: count for bucket, count in enumerate(self.counts) if count}
+        return {bucket: self.counts[bucket] for bucket in sorted(self.counts)}
 
     @property
     def record_count(self) -> int:
-        return sum(self.counts)
+        return sum(self.counts.values())
 
     def differing_buckets(self, other: BucketDigests) -> list[int]:
         """The buckets whose digest or count differs from ``other``'s."""
@@ -89,5 +98,6 @@ class BucketDigests:
         for key, digest in buckets.items():
             result.digests[int(key)] = int(digest, 16)
         for key, count in counts.items():
-            result.counts[int(key)] = count
+            if count:
+                result.counts[int(key)] = count
         return result

@@ -246,6 +246,18 @@ def test_digest_functions() -> None:
     for item in [(table, rid, version + 1, deleted), *items[1:]]:
         backward.add(*item)
     assert forward.differing_buckets(backward) == [bucket_of(rid)]
+    backward.remove(table, rid, version + 1, deleted)
+    backward.add(table, rid, version, deleted)
+    assert backward.differing_buckets(forward) == []
+    assert backward.hexdigests() == forward.hexdigests()
+    lone = BucketDigests()
+    lone.add("cases", rid, 1, False)
+    lone.remove("cases", rid, 1, False)
+    assert (lone.hexdigests(), lone.record_count, lone.differing_buckets(BucketDigests())) == (
+        {},
+        0,
+        [],
+    )
     restored = BucketDigests.from_hex(
         {str(b): d for b, d in forward.hexdigests().items()},
         {str(b): c for b, c in forward.nonempty_counts().items()},
