@@ -12,6 +12,10 @@ Order of events (:func:`run_gui`):
    cancellable progress dialog;
 5. the main window opens and the event loop runs; on exit the worker is joined and the
    database closed.
+
+Sync with the city server (:mod:`ui.sync_controller`) runs on a thread of its own with a
+second connection, like the daily check and backup; F5 and 同步 start it, and a timer looks
+each minute whether the office's day-end time has come (one quiet attempt a day).
 """
 
 from __future__ import annotations
@@ -21,13 +25,15 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from justice_desktop.store.database import Store
 from justice_desktop.store.errors import BadRecoveryKeyError, WrongKeyError
 from justice_desktop.store.queries import CaseQueries
 from justice_desktop.store.session import DEMO_SETUP, create_office, database_exists, open_existing
+from sync.client import service as sync_service
+from sync.client.tokens import TokenStore
 from ui.cases_screen import CasesScreen
 from ui.context import AppContext, load_context_data
 from ui.crash import CrashHandler
@@ -39,6 +45,7 @@ from ui.main_window import MainWindow
 from ui.maintenance import Maintenance
 from ui.qt import QApplication, QTimer
 from ui.scale import apply_ui_scale, follow_user_scale
+from ui.sync_controller import SyncController, day_end_due
 from ui.tasks import Progress, TaskManager
 
 log = logging.getLogger(__name__)
@@ -127,6 +134,7 @@ def load_demo(store: Store, progress: Progress) -> object:
 MAINTENANCE_INTERVAL_MS = 60 * 60 * 1000  # look hourly whether a day has passed
 MAINTENANCE_START_DELAY_MS = 20_000
 RESTART_EXIT_CODE = 75  # the event loop ends with this when the database must be reopened
+DAY_END_CHECK_MS = 60_000  # look each minute whether the day-end sync is due
 
 
 class GuiSession:
@@ -136,11 +144,24 @@ class GuiSession:
     maintenance_delay_ms = MAINTENANCE_START_DELAY_MS
 
     def __init__(
-        self, app: QApplication, tasks: TaskManager, options: GuiOptions | None = None
+        self,
+        app: QApplication,
+        tasks: TaskManager,
+        options: GuiOptions | None = None,
+        *,
+        token_store: TokenStore | None = None,
+        clock: Callable[[], datetime] = datetime.now,
     ) -> None:
         self.app = app
         self.tasks = tasks
         self.options = options
+        #: Where the city server's login tokens live (None: the OS keyring, when first used).
+        self.token_store = token_store
+        self.clock = clock
+        self.sync: SyncController | None = None
+        self.day_end_timer: QTimer | None = None
+        #: The day the day-end sync was last attempted (once a day).
+        self.day_end_attempted: date | None = None
         self.crash: CrashHandler | None = None
         self.window: MainWindow | None = None
         self.ctx: AppContext | None = None
@@ -165,7 +186,11 @@ class GuiSession:
         if not data.users:
             raise RuntimeError("the office has no user")
         self.ctx = AppContext(self.tasks, data, data.users[0])
+        self.sync = SyncController(self.tasks.second_connection, self.token_store)
+        self.ctx.sync = self.sync  # before the screens are built: settings shows 同步
         self.window = MainWindow(self.ctx, start=self.start_screen)
+        self.sync.setParent(self.window)
+        self.window.attach_sync(self.sync)
         forced = self.options.ui_scale if self.options is not None else None
         if forced is not None:
             apply_ui_scale(self.app, forced)
@@ -181,6 +206,10 @@ class GuiSession:
         self.maintenance_timer.setInterval(MAINTENANCE_INTERVAL_MS)
         self.maintenance_timer.timeout.connect(lambda: self._maintain(force=False))
         self.maintenance_timer.start()
+        self.day_end_timer = QTimer(self.window)
+        self.day_end_timer.setInterval(DAY_END_CHECK_MS)
+        self.day_end_timer.timeout.connect(self.check_day_end)
+        self.day_end_timer.start()
         if self.options is not None and self.options.smoke_test:
             QTimer.singleShot(0, self._smoke_test)
         if self.options is not None and self.options.exit_when_ready:
@@ -233,6 +262,25 @@ class GuiSession:
         if self.maintenance is not None and not self.tasks.closed:
             self.maintenance.start(min_age=None if force else timedelta(hours=24))
 
+    def check_day_end(self) -> None:
+        """The day-end sync: once a day at or after the office's time, when logged in and
+        nothing else is talking to the server; quiet (errors go to the status bar only)."""
+        sync = self.sync
+        if sync is None or sync.busy or self.tasks.closed:
+            return
+        if self.day_end_attempted == self.clock().date():
+            return
+        self.tasks.run(sync_service.status, on_success=self._day_end_status, on_failure=log.warning)
+
+    def _day_end_status(self, status: sync_service.SyncStatus) -> None:
+        now = self.clock()
+        sync = self.sync
+        if sync is None or sync.busy or not status.configured:
+            return
+        if day_end_due(now, status.day_end_time, self.day_end_attempted):
+            self.day_end_attempted = now.date()
+            sync.sync(quiet=True)
+
     def _maintenance_failed(self, exc: object) -> None:
         if isinstance(exc, BaseException):
             log.error("integrity check or backup failed: %s", exc)
@@ -241,6 +289,11 @@ class GuiSession:
     def close(self) -> None:
         if self.maintenance is not None:
             self.maintenance.wait()  # a backup half written is left to finish
+        if self.day_end_timer is not None:
+            self.day_end_timer.stop()
+        if self.sync is not None:
+            self.sync.cancel()  # a running sync stops after its batch; what was confirmed stays
+            self.sync.wait()
         if self.window is not None:
             self.window.close()
             self.window.deleteLater()

@@ -10,6 +10,9 @@ read on the worker by :func:`load_context_data` (no Qt) and handed to the GUI th
   ``understanders``, ``trainings``, ``consultations``, ``adviser_logs``, ``settings``); other
   screens showing that kind re-read. ``settings`` also means: code tables, committees or users
   changed, so :meth:`AppContext.reload` is called by whoever changed them.
+* ``sync`` — the :class:`ui.sync_controller.SyncController` of the window (None when the
+  program runs without sync, as in most screen tests). After a sync that brought records
+  the context is reloaded and every kind is notified.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from justice_desktop.codes.tables import CodeTable
 from justice_desktop.store.code_tables import load_tables
@@ -25,6 +29,9 @@ from justice_desktop.store.office import ROLE_LABELS, committees, office_name, u
 from justice_desktop.store.session import is_demo
 from ui.qt import QObject, Signal
 from ui.tasks import TaskManager
+
+if TYPE_CHECKING:  # imported only by the window that runs sync
+    from ui.sync_controller import SyncController
 
 __all__ = [
     "AppContext",
@@ -100,6 +107,9 @@ class AppContext(QObject):
         self._data = data
         self._user = user
         self._clock = clock
+        #: The sync with the city server (set by the program's window; None in tests of
+        #: screens that do not sync).
+        self.sync: SyncController | None = None
 
     # -- what screens read -------------------------------------------------------------------
     @property

@@ -6,6 +6,9 @@ before the user switches away (unsaved input). Keyboard: Ctrl+1…7 switch scree
 Ctrl+S save, Ctrl+F search (cases), Ctrl+P print, F5 sync; all are also in the menus.
 
 The status bar shows the office, the user, the changes waiting for sync and the last sync.
+With sync attached (:meth:`MainWindow.attach_sync`, done by :mod:`ui.app`), it also has the
+同步 button, the progress of a running sync and the counts of conflicts and refused changes
+(:mod:`ui.sync_status`).
 Database work happens on the worker of the :class:`ui.tasks.TaskManager` behind ``ctx``.
 """
 
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ui.cases_screen import CasesScreen
 from ui.context import AppContext
@@ -35,6 +39,10 @@ from ui.qt import (
     SignalInstance,
 )
 from ui.screen import Screen
+
+if TYPE_CHECKING:
+    from ui.sync_controller import SyncController
+    from ui.sync_status import SyncUi
 
 __all__ = ["SCREENS", "MainWindow", "ScreenSpec"]
 
@@ -90,6 +98,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.ctx = ctx
         self._overview: Overview | None = None
+        self.sync_ui: SyncUi | None = None
         self._factories = dict(default_factories())
         self._factories.update(screen_factories or {})
         self.screens: dict[str, Screen] = {}
@@ -298,6 +307,18 @@ class MainWindow(QMainWindow):
         """The sync engine is connected to :attr:`syncRequested`."""
         self._sync_connected = available
 
+    def attach_sync(self, controller: SyncController) -> SyncUi:
+        """Sync with the city server from this window: F5 and the status bar's 同步 button
+        start ``controller``; progress, counts and results show in the status bar."""
+        from ui.sync_status import SyncUi
+
+        self.sync_ui = SyncUi(self, controller)
+        self.ctx.sync = controller
+        self.syncRequested.connect(self.sync_ui.request_sync)
+        self.set_sync_available(True)
+        self.refresh_overview()
+        return self.sync_ui
+
     def focus_search(self) -> None:
         if self.show_screen("cases"):
             self.cases().focus_search()
@@ -331,6 +352,8 @@ class MainWindow(QMainWindow):
         self.sync_label.setText(
             f"上次同步 {overview.last_sync}" if overview.last_sync else "尚未同步"
         )
+        if self.sync_ui is not None:
+            self.sync_ui.show_counts(overview)
 
     def _show_user(self) -> None:
         self.user_label.setText(f"当前用户：{self.ctx.user.display}")

@@ -9,6 +9,7 @@ from justice_desktop.store.office import office_name
 from justice_desktop.store.outbox import pending_count
 from justice_desktop.store.queries import CaseQueries
 from justice_desktop.store.session import is_demo
+from justice_desktop.store.sync_state import conflict_count, parked_count
 
 APP_TITLE = "司法所工作台"
 DEMO_SUFFIX = "（演示数据）"
@@ -21,6 +22,8 @@ class Overview:
     pending_sync: int
     last_sync: str | None = None
     case_count: int = 0
+    parked: int = 0
+    conflicts: int = 0
 
 
 LAST_SYNC_META = "last_sync_at"
@@ -34,6 +37,8 @@ def load_overview(store: Store) -> Overview:
         pending_count(store),
         last.replace("T", " ")[:16] if last else None,
         CaseQueries(store).count(),
+        parked_count(store),
+        conflict_count(store),
     )
 
 
@@ -52,3 +57,11 @@ def case_count_text(count: int) -> str:
 
 def pending_text(pending: int) -> str:
     return f"待同步 {pending} 条"
+
+
+def conflicts_text(conflicts: int) -> str:
+    return f"冲突 {conflicts} 处" if conflicts else ""
+
+
+def parked_text(parked: int) -> str:
+    return f"被拒收 {parked} 条" if parked else ""

@@ -1,4 +1,5 @@
-"""设置: the office's settings in tabs — 本所信息, 代码表, 用户, 年度目标, 备份与恢复, 界面.
+"""设置: the office's settings in tabs — 本所信息, 代码表, 用户, 年度目标, 同步, 备份与恢复,
+界面 (同步: :mod:`ui.sync_settings`, shown when the window syncs: ``ctx.sync`` is set).
 
 Public signal: :attr:`SettingsScreen.restartRequested` — a backup was restored, the database
 is closed; the main window must open it again (restart the program).
@@ -47,6 +48,7 @@ from ui.settings_backup import BackupTab
 from ui.settings_common import add_button_row, run_write
 from ui.settings_office import CodeTablesTab, OfficeTab
 from ui.settings_users import UsersTab
+from ui.sync_settings import SyncTab
 
 __all__ = ["ScaleTab", "SettingsScreen", "SettingsSnapshot", "TargetTab", "load_snapshot"]
 
@@ -184,6 +186,7 @@ class SettingsScreen(Screen):
         self.code_tab = CodeTablesTab(ctx, self)
         self.users_tab = UsersTab(ctx, self)
         self.target_tab = TargetTab(ctx, self)
+        self.sync_tab = SyncTab(ctx, self)
         self.backup_tab = BackupTab(ctx, self)
         self.scale_tab = ScaleTab(ctx, self)
         for tab, label in (
@@ -195,6 +198,10 @@ class SettingsScreen(Screen):
             (self.scale_tab, "界面"),
         ):
             self.tabs.addTab(tab, label)
+            if tab is self.target_tab and ctx.sync is not None:  # a window that syncs
+                self.tabs.addTab(self.sync_tab, "同步")
+        if self.tabs.indexOf(self.sync_tab) < 0:
+            self.sync_tab.hide()
         self.backup_tab.restartRequested.connect(self.restartRequested)
         ctx.dataReloaded.connect(self.refresh_from_context)
         ctx.userChanged.connect(self._user_changed)
@@ -205,6 +212,16 @@ class SettingsScreen(Screen):
             return
         user = self.ctx.user.id
         self.ctx.tasks.run(lambda store: load_snapshot(store, user), on_success=self.show_snapshot)
+        if self.tabs.indexOf(self.sync_tab) >= 0:
+            self.sync_tab.refresh()
+
+    def show_sync_tab(self, message: str = "") -> None:
+        """The 同步 tab, with ``message`` (why the user was sent there) over its fields."""
+        if self.tabs.indexOf(self.sync_tab) < 0:
+            self.tabs.insertTab(self.tabs.indexOf(self.target_tab) + 1, self.sync_tab, "同步")
+        self.tabs.setCurrentWidget(self.sync_tab)
+        self.sync_tab.refresh()
+        self.sync_tab.show_reason(message)
 
     def show_snapshot(self, snap: SettingsSnapshot) -> None:
         office = snap.office
