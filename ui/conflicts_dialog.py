@@ -379,7 +379,9 @@ class ConflictsDialog(QDialog):
             self.table.selectRow(0)
         self.resolve_button.setEnabled(bool(items))
         if not items:
-            self.status_label.setText("没有待处理的冲突。")
+            done = self.status_label.text()
+            prefix = f"{done}　" if done.startswith("已处理") else ""
+            self.status_label.setText(f"{prefix}没有待处理的冲突。")
         self.loaded.emit()
 
     def selected(self) -> ConflictItem | None:

@@ -122,7 +122,7 @@ class ParkedDialog(QDialog):
         )
         for button in (self.resend_button, self.resend_all_button):
             button.setEnabled(bool(items))
-        if not items:
+        if not items and not self.status_label.text().startswith("已将"):
             self.status_label.setText("没有被拒收的修改。")
         self.loaded.emit()
 
