@@ -1,6 +1,6 @@
 """``justice-desktop --smoke-test [--screenshots DIR]``: open every main screen and a case in
-the editor (each stage tab), wait until each has finished loading, optionally save one PNG per
-view, and report. The exit code is 0 only if everything rendered and no error was raised —
+the editor (each stage tab), the sync settings page and the sync dialogs (conflicts, refused
+changes), wait until each has finished loading, optionally save one PNG per view, and report. The exit code is 0 only if everything rendered and no error was raised —
 the tests and the packaged build's check rely on it.
 """
 
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from justice_desktop.store.queries import CaseFilter, CaseQueries
 from ui.main_window import SCREENS, MainWindow
-from ui.qt import QApplication, QWidget
+from ui.qt import QApplication, QDialog, QWidget
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +62,42 @@ def _shoot(widget: QWidget, folder: Path | None, name: str, report: SmokeReport)
     report.shots.append(path)
 
 
+def _sync_views(
+    window: MainWindow, folder: Path | None, crashes: Callable[[], int], report: SmokeReport
+) -> None:
+    """设置 → 同步 and the conflicts and refused-changes dialogs (when the window syncs)."""
+    sync_ui = window.sync_ui
+    if sync_ui is None:
+        return
+    from ui.conflicts_dialog import ConflictsDialog
+    from ui.parked_dialog import ParkedDialog
+    from ui.settings_screen import SettingsScreen
+
+    before = crashes()
+    try:
+        if window.show_screen("settings"):
+            screen = window.screens["settings"]
+            if isinstance(screen, SettingsScreen):
+                screen.show_sync_tab()
+                settle(window)
+                _shoot(window, folder, "settings-sync", report)
+        dialogs: list[tuple[str, QDialog]] = [
+            ("sync-conflicts", ConflictsDialog(window.ctx, sync_ui.controller, window)),
+            ("sync-parked", ParkedDialog(window.ctx, window)),
+        ]
+        for name, dialog in dialogs:
+            dialog.show()
+            settle(window)
+            _shoot(dialog, folder, name, report)
+            dialog.close()
+            dialog.deleteLater()
+    except Exception as exc:
+        log.exception("smoke test: the sync views failed")
+        report.problems.append(f"同步页面: 出现错误：{exc}")
+    if crashes() != before:
+        report.problems.append("同步页面: 出现错误（见日志）")
+
+
 def run_smoke_test(
     window: MainWindow, folder: Path | None, crashes: Callable[[], int]
 ) -> SmokeReport:
@@ -99,6 +135,7 @@ def run_smoke_test(
                     f"案件编辑“{editor.tabs.tabText(index)}”: 出现错误（见日志）"
                 )
         editor.leave()
+    _sync_views(window, folder, crashes, report)
     if crashes():
         report.problems.append(f"共出现 {crashes()} 个未处理的错误")
     return report
