@@ -337,9 +337,9 @@ def build_router() -> APIRouter:
     def sync_pull(
         principal: PrincipalDep,
         engine: EngineDep,
-        after: Annotated[int, Query(ge=0)] = 0,
+        after: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
         limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = DEFAULT_PULL_LIMIT,
-        office_id: int | None = None,
+        office_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
     ) -> PullPage:
         """The office's records changed after the server sequence ``after``, in server order;
         pass ``next_after`` back for the next page while ``has_more``."""
