@@ -138,7 +138,7 @@ def desk(qtbot: QtBot, tmp_path: Path, city: City) -> Iterator[Desk]:
 
     controller.sync_function = watched
     ctx.sync = controller
-    window = MainWindow(ctx, start="cases")
+    window = MainWindow(ctx, start="home")
     qtbot.addWidget(window)
     window.attach_sync(controller)
     window.show()
@@ -320,6 +320,7 @@ def test_a_conflict_is_listed_and_resolved_in_the_dialog(
     try:
         assert other.sync().joined
         other.update("cases", case_id, {"summary": "另一台电脑的说法"})
+        pulled_id = other.register_case()
         other.sync()
         user = desk.ctx.user.id
 
@@ -328,7 +329,11 @@ def test_a_conflict_is_listed_and_resolved_in_the_dialog(
                 tx.update("cases", case_id, {"summary": "本机的说法"})
 
         desk.call(edit)
-        outcome = press_f5(qtbot, desk)
+        with qtbot.waitSignal(
+            desk.ctx.recordsChanged, timeout=WAIT_MS, check_params_cb=lambda k: k == "cases"
+        ):  # the screens are told: the case list shows the pulled case
+            outcome = press_f5(qtbot, desk)
+        assert desk.call(lambda s: sync_state.record_row(s, "cases", pulled_id)) is not None
         assert outcome.ok and outcome.report is not None and outcome.report.conflicts == 1
         bar = desk.window.sync_ui.bar  # type: ignore[union-attr]
         qtbot.waitUntil(lambda: bar.conflicts_link.text() == "冲突 1 处", timeout=5000)
