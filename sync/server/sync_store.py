@@ -23,7 +23,8 @@ For each change, in the order sent:
 * its idempotency key was applied before → status ``duplicate`` with the stored result
   (``first_status``, versions); nothing changes (a lost response, a double-clicked sync);
 * unknown table, unknown op, a field that is not a column of the desktop's synced table, or a
-  malformed ``[old, new]`` pair → ``rejected`` with a Chinese reason; the other changes of the
+  malformed ``[old, new]`` pair, text the database cannot store (NUL, lone surrogates) or a
+  ``base_version`` beyond 64 bits → ``rejected`` with a Chinese reason; the other changes of the
   batch go on. Rejections are not stored, so the change may be sent again to a newer server;
 * insert or update → a per-field 3-way merge with the current server row: a field whose server
   value equals the change's old value (or already equals the new value, or is absent) takes the
@@ -126,8 +127,29 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
+MAX_VERSION = 2**63 - 2
+"""The largest ``base_version`` a change may carry (versions are 64-bit on the server)."""
+
+
+def _storable(text: str) -> bool:
+    """Whether the database can store ``text``: PostgreSQL's text holds neither NUL characters
+    nor lone UTF-16 surrogates (which JSON's ``\\u`` escapes can carry)."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _invalid_reason(change: PushChange, fields: Mapping[str, frozenset[str]]) -> str | None:
     """Why the server cannot apply ``change`` (Chinese), or None."""
+    names = (change.idempotency_key, change.table_name, change.record_id, change.op)
+    if not all(_storable(name) for name in names) or not _storable(_dumps(change.changes)):
+        return "修改内容含有无法保存的字符（空字符或不成对的代理字符）"
+    if change.base_version > MAX_VERSION:
+        return "修改的版本号超出范围"
     known = fields.get(change.table_name)
     if known is None:
         return f"市局服务器不认识数据表“{change.table_name}”，请更新市局服务器程序"
@@ -201,7 +223,7 @@ class _Batch:
         self.conflicts: list[dict[str, Any]] = []
 
     def _load_results(self, changes: list[PushChange]) -> dict[str, str]:
-        keys = sorted({change.idempotency_key for change in changes})
+        keys = sorted({c.idempotency_key for c in changes if _storable(c.idempotency_key)})
         if not keys:
             return {}
         found = self.conn.execute(
@@ -215,7 +237,8 @@ class _Batch:
     def _load_rows(self, changes: list[PushChange]) -> dict[tuple[str, str], _Row]:
         by_table: dict[str, set[str]] = {}
         for change in changes:
-            by_table.setdefault(change.table_name, set()).add(change.record_id)
+            if change.table_name in self.fields and _storable(change.record_id):
+                by_table.setdefault(change.table_name, set()).add(change.record_id)
         rows: dict[tuple[str, str], _Row] = {}
         for table_name, record_ids in sorted(by_table.items()):
             found = self.conn.execute(
@@ -247,7 +270,9 @@ class _Batch:
             )
         reason = _invalid_reason(change, self.fields)
         if reason is not None:
-            return ChangeResult(idempotency_key=key, status=ChangeStatus.REJECTED, reason=reason)
+            # A lone surrogate cannot be sent back in JSON either: it becomes "?".
+            shown = key if _storable(key) else key.encode("utf-8", "replace").decode("utf-8")
+            return ChangeResult(idempotency_key=shown, status=ChangeStatus.REJECTED, reason=reason)
         row = self.rows.get((change.table_name, change.record_id))
         result = self._delete(change, row) if change.op == "delete" else self._edit(change, row)
         stored = result.model_dump_json()
