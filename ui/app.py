@@ -135,6 +135,7 @@ MAINTENANCE_INTERVAL_MS = 60 * 60 * 1000  # look hourly whether a day has passed
 MAINTENANCE_START_DELAY_MS = 20_000
 RESTART_EXIT_CODE = 75  # the event loop ends with this when the database must be reopened
 DAY_END_CHECK_MS = 60_000  # look each minute whether the day-end sync is due
+SYNC_CLOSE_WAIT_S = 40.0  # on exit, a running request ends within the network timeouts
 
 
 class GuiSession:
@@ -293,7 +294,7 @@ class GuiSession:
             self.day_end_timer.stop()
         if self.sync is not None:
             self.sync.cancel()  # a running sync stops after its batch; what was confirmed stays
-            self.sync.wait()
+            self.sync.wait(SYNC_CLOSE_WAIT_S)
         if self.window is not None:
             self.window.close()
             self.window.deleteLater()

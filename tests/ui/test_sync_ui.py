@@ -40,10 +40,11 @@ from ui.conflicts_dialog import ConflictsDialog, ResolveDialog
 from ui.context import AppContext, load_context_data
 from ui.main_window import MainWindow
 from ui.parked_dialog import ParkedDialog
-from ui.qt import QApplication, Qt, QWidget
+from ui.qt import QApplication, Qt, QTimer, QWidget
 from ui.settings_screen import SettingsScreen
 from ui.sync_controller import SyncController, SyncOutcome, day_end_due
 from ui.tasks import TaskManager
+from ui.user_switch import UserSwitchDialog
 
 WAIT_MS = 30_000
 
@@ -363,6 +364,44 @@ def test_a_conflict_is_listed_and_resolved_in_the_dialog(
     finally:
         other.close()
     assert message_boxes.seen == []
+
+
+def test_a_new_pc_joins_the_office_data_and_asks_who_is_working(
+    qtbot: QtBot, tmp_path: Path, desk: Desk, clerk: Account, message_boxes: MessageBoxCatcher
+) -> None:
+    founder = new_machine(tmp_path, "founder", desk.base_url, clerk)
+    try:
+        case_id = founder.register_case()
+        founder.sync()
+        office_users = {str(u["id"]) for u in users(founder.store)}
+    finally:
+        founder.close()
+    local_user = desk.ctx.user.id
+    assert local_user not in office_users
+    log_in(qtbot, desk, clerk)
+    chosen: list[str] = []
+
+    def answer_the_question() -> None:
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, UserSwitchDialog) and widget.isVisible():
+                user = widget.selected_user()
+                chosen.append(user.id if user is not None else "")
+                widget.accept_choice()
+
+    answerer = QTimer()
+    answerer.timeout.connect(answer_the_question)
+    answerer.start(20)
+    try:
+        outcome = press_f5(qtbot, desk)
+        assert outcome.report is not None and outcome.report.joined
+        qtbot.waitUntil(lambda: bool(chosen), timeout=WAIT_MS)
+    finally:
+        answerer.stop()
+    assert any("已加入本所" in text for text in message_boxes.texts())
+    assert desk.ctx.user.id in office_users and desk.ctx.user.id == chosen[0]
+    assert {u.id for u in desk.ctx.users} == office_users
+    assert desk.window.statusBar().currentMessage().startswith("同步完成：已加入本所数据")
+    assert desk.call(lambda s: sync_state.record_row(s, "cases", case_id)) is not None
 
 
 def test_parked_changes_are_listed_and_sent_again(qtbot: QtBot, desk: Desk, clerk: Account) -> None:
