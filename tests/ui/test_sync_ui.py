@@ -495,3 +495,21 @@ def test_the_window_syncs_quietly_at_day_end(
     finally:
         session.close()
         tasks.shutdown()
+
+
+def test_warnings_are_shown_once(
+    desk: Desk, message_boxes: MessageBoxCatcher, qtbot: QtBot
+) -> None:
+    warning = "本机时钟与市局服务器相差约 12 分钟，请校准本机时间"
+    for _ in range(2):
+        desk.sync.finished.emit(SyncOutcome(report=SyncReport(pulled=0, warnings=[warning])))
+    qtbot.waitUntil(lambda: bool(message_boxes.seen), timeout=5000)
+    qtbot.wait(100)
+    assert message_boxes.texts() == [warning]
+    assert desk.window.statusBar().currentMessage() == "同步完成：上传 0 条，下载 0 条"
+    # the quiet day-end attempt puts a new warning in the status bar, no box
+    other = "有一个附件下载后校验不符，下次同步时重新下载"
+    desk.sync.finished.emit(SyncOutcome(report=SyncReport(warnings=[other]), quiet=True))
+    assert desk.window.statusBar().currentMessage().endswith(other)
+    qtbot.wait(100)
+    assert message_boxes.texts() == [warning]
