@@ -206,6 +206,11 @@ def test_login_on_the_sync_settings_page(qtbot: QtBot, desk: Desk, clerk: Accoun
     assert "服务器地址不正确" in tab.errors.message_for("url")
     assert not desk.sync.busy  # refused before any network
 
+    tab.url_edit.setText("http://127.0.0.1:9")  # nothing listens there
+    click(qtbot, tab.login_button)
+    qtbot.waitUntil(lambda: "无法连接" in tab.errors.message_for("url"), timeout=WAIT_MS)
+    assert tab.url_edit.text() == "http://127.0.0.1:9"
+
     tab.url_edit.setText(desk.base_url)
     click(qtbot, tab.login_button)
     qtbot.waitUntil(lambda: bool(tab.errors.message_for("password")), timeout=WAIT_MS)
