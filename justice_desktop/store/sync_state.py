@@ -380,6 +380,8 @@ def _apply_page(conn: Connection, records: Sequence[IncomingRecord]) -> ApplyRes
     stamp = _now()
     for rec in records:
         reason = _apply_one(conn, rec, cache, touched)
+        if reason == _UNCHANGED:
+            continue
         if reason is not None:
             problems += 1
             conn.execute(
@@ -420,6 +422,10 @@ def _has_blob(conn: Connection, sha256: str) -> bool:
     return conn.execute("SELECT 1 FROM blobs WHERE sha256 = ?", (sha256,)).fetchone() is not None
 
 
+_UNCHANGED = ""
+"""Returned by ``_apply_one`` for a record that is already exactly as pulled."""
+
+
 def _apply_one(
     conn: Connection, rec: IncomingRecord, cache: dict[str, _Columns], touched: _Touched
 ) -> str | None:
@@ -446,6 +452,13 @@ def _apply_one(
                 values[name] = local[name]
         deleted = deleted or deleting
         version = int(local["version"])
+    if (
+        local is not None
+        and int(local["version"]) == version
+        and bool(local["deleted"]) == deleted
+        and all(local.get(k) == v for k, v in values.items())
+    ):
+        return _UNCHANGED  # this machine's own change coming back: nothing to write
     updated_at = _iso(rec.updated_at)
     if local is None:
         missing = sorted(columns.required - set(values))

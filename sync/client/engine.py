@@ -70,9 +70,10 @@ from sync.protocol import (
     ResolveResult,
 )
 
-LOW_WATER = 50
+LOW_WATER = 250
 """Ask for a new block of case numbers when fewer remain for a committee this year."""
 BLOCK_SIZE = 500
+"""Numbers asked for at a time; a new block is asked for once fewer than half a block remain."""
 SKEW_WARNING_SECONDS = 300
 SETTING_DAY_END = "day_end_sync_time"
 

@@ -551,3 +551,37 @@ def test_15_attachments_chunked_resumable_and_a_row_before_its_file(
     a.sync()  # the file goes up now (its row again: a no-op merge on the server)
     second = b.sync()
     assert second.downloaded_files == 1 and b.cases.attachment_data(small_sha) == small
+
+
+def test_14_big_first_sync_cut_halfway_resumes_not_restarts(
+    machines: MakeMachine, clerk: Account
+) -> None:
+    a = machines(clerk, "a")
+    a.sync()
+    rows = 0
+    for n in range(1000):
+        if n % 200 == 199:  # at least 250 numbers are kept after each sync
+            rows += a.pending()
+            a.sync()
+        a.register_case()
+    rows += a.pending()
+    assert rows >= 4000
+    a.sync()
+    b = machines(clerk, "b")
+    b.settings["pull_page"] = 1000
+    pulls_to_cut = rows // 1000 // 2
+    b.transport.before[:] = [fail_request("GET", "/sync/pull", skip=pulls_to_cut + 1)]
+    with pytest.raises(SyncError):
+        b.sync()
+    halfway = sync_state.pull_after(b.store)
+    assert halfway > 0
+    assert CaseQueries(b.store).count() > 0
+    b.transport.before.clear()
+    b.transport.log.clear()
+    report = b.sync()
+    pulls = sum(1 for m, p in b.transport.log if p == "/sync/pull")
+    # Resumed at the checkpoint: about half the pages again, not all of them.
+    assert pulls <= rows // 1000 - pulls_to_cut + 2
+    assert report.pulled < rows
+    assert CaseQueries(b.store).count() == 1000
+    assert b.store.scalar("SELECT count(*) FROM parties WHERE deleted = 0") == 2000
