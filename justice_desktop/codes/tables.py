@@ -320,11 +320,60 @@ def _load_file(path: Path) -> CodeTable:
     return CodeTable(name, version, entries, title)
 
 
+def load_table_file(path: Path) -> CodeTable:
+    """One table file in the shipped format (ValidationError when it is broken)."""
+    return _load_file(path)
+
+
+def central_table(
+    name: str, title: str, version: int, entries: Iterable[tuple[str, str, str | None]]
+) -> CodeTable:
+    """A table as the city server publishes it ``(code, label, parent)``, checked like a file
+    (codes, unique codes and labels, parents before children); ValidationError otherwise."""
+    where = Path(f"{name}（市局服务器）")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise _file_error(where, "version 应为正整数")
+    out: list[CodeEntry] = []
+    seen: set[str] = set()
+    labels: set[tuple[str | None, str]] = set()
+    for code, label, parent in entries:
+        if not _CODE_RE.fullmatch(code) or code in seen:
+            raise _file_error(where, f"代码“{code}”不正确或重复")
+        if not label.strip():
+            raise _file_error(where, f"代码“{code}”缺少名称")
+        if parent is not None and parent not in seen:
+            raise _file_error(where, f"代码“{code}”的上级“{parent}”不存在")
+        key = (parent, _label_key(label))
+        if key in labels:
+            raise _file_error(where, f"同一级中名称“{label}”重复")
+        labels.add(key)
+        seen.add(code)
+        out.append(CodeEntry(code=code, label=label.strip(), parent=parent, office_added=False))
+    if not out:
+        raise _file_error(where, "没有任何条目")
+    return CodeTable(name, version, out, title)
+
+
+def _merge_central(shipped: CodeTable, central: CodeTable) -> CodeTable:
+    """The central table, plus any shipped entry it no longer lists (records made with an
+    older code keep their label)."""
+    have = {e.code for e in central.entries}
+    kept = list(central.entries)
+    for entry in shipped.entries:
+        if entry.code not in have:
+            parent = entry.parent if entry.parent in have else None
+            kept.append(CodeEntry(entry.code, entry.label, parent, False, entry.superseded_by))
+            have.add(entry.code)
+    return CodeTable(central.name, central.version, kept, central.title)
+
+
 def load_code_tables(
     resources_dir: Path | None = None,
     office_additions: Iterable[tuple[str, str, str, str | None]] = (),
+    central: Iterable[CodeTable] = (),
 ) -> dict[str, CodeTable]:
-    """Load every ``resources_dir/codes/*.json`` table and apply the office's additions
+    """Load every ``resources_dir/codes/*.json`` table, replace those the city server
+    publishes in a newer version (``central``), and apply the office's additions
     ``(table, code, label, parent_code)``. Additions to tables that do not exist are
     ignored."""
     codes_dir = (resources_dir if resources_dir is not None else default_resources_dir()) / "codes"
@@ -334,6 +383,10 @@ def load_code_tables(
     for path in sorted(codes_dir.glob("*.json")):
         table = _load_file(path)
         tables[table.name] = table
+    for table in central:
+        shipped = tables.get(table.name)
+        if shipped is not None and table.version > shipped.version:
+            tables[table.name] = _merge_central(shipped, table)
     grouped: dict[str, list[tuple[str, str, str | None]]] = {}
     for table_name, code, label, parent in office_additions:
         grouped.setdefault(table_name, []).append((code, label, parent))

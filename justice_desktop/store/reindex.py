@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator
 from typing import Any
 
-from justice_desktop.codes.tables import load_code_tables
 from justice_desktop.store import search
 from justice_desktop.store.connection import Connection
 
@@ -22,14 +21,11 @@ def reindex_all(conn: Connection) -> int:
     """Index every live case, understander and consultation; return how many. The caller
     holds the transaction."""
     from justice_desktop.store.cases import case_search_fields
+    from justice_desktop.store.code_tables import tables_for
     from justice_desktop.store.consultations import consultation_search_fields
     from justice_desktop.store.understanders import understander_search_fields
 
-    additions = [
-        (r["table_name"], r["code"], r["label"], r["parent_code"])
-        for r in _rows(conn, "SELECT * FROM code_entries WHERE deleted = 0")
-    ]
-    tables = load_code_tables(office_additions=additions)
+    tables = tables_for(conn)
     count = 0
     for case in _rows(conn, "SELECT * FROM cases WHERE deleted = 0 ORDER BY rowid"):
         parties = list(
@@ -63,16 +59,13 @@ def reindex_records(
     pulled from the city server): index the live ones, drop the deleted ones. The caller
     holds the transaction."""
     from justice_desktop.store.cases import case_search_fields
+    from justice_desktop.store.code_tables import tables_for
     from justice_desktop.store.consultations import consultation_search_fields
     from justice_desktop.store.understanders import understander_search_fields
 
     if not (case_ids or understander_ids or consultation_ids):
         return
-    additions = [
-        (r["table_name"], r["code"], r["label"], r["parent_code"])
-        for r in _rows(conn, "SELECT * FROM code_entries WHERE deleted = 0")
-    ]
-    tables = load_code_tables(office_additions=additions)
+    tables = tables_for(conn)
     for case_id in sorted(case_ids):
         found = list(_rows(conn, "SELECT * FROM cases WHERE id = ?", (case_id,)))
         if not found or found[0]["deleted"]:

@@ -20,7 +20,9 @@ A run, in order (each step resumes where an interrupted run stopped):
 5. **Conflicts**: the office's open conflicts are copied for the conflicts list.
 6. **Case numbers**: a server-numbered office keeps at least ``LOW_WATER`` free numbers per
    committee for the current year, asked from the server in blocks.
-7. **Office settings** from the server (the day-end time and others).
+7. **Office settings** and **code tables** from the server (the day-end time and others; a
+   code table the city bureau publishes in a newer version replaces the shipped one, keeping
+   codes it no longer lists so older records still read right).
 8. **Verify** (when asked, and only with nothing pending): per-bucket checksums compared with
    the server's; only records of differing buckets are fetched again or re-sent.
 
@@ -39,11 +41,12 @@ import filelock
 import pydantic
 
 from justice_desktop.domain.numbering import NumberBlock
-from justice_desktop.store import numbers, sync_state
+from justice_desktop.store import code_tables, numbers, sync_state
 from justice_desktop.store.bulk import is_demo_database
 from justice_desktop.store.database import Store
 from justice_desktop.store.office import committees
 from justice_desktop.store.session import is_demo
+from justice_desktop.validation import ValidationError
 from sync.checksum import BucketDigests, bucket_of
 from sync.client.session import ServerSession, SyncError, error_from_response
 from sync.protocol import (
@@ -55,6 +58,7 @@ from sync.protocol import (
     BlobStatus,
     BucketListing,
     ChangeStatus,
+    CodeTables,
     ConflictList,
     Me,
     NumberBlockGrant,
@@ -191,6 +195,7 @@ class SyncEngine:
             self._refresh_conflicts(report)
             self._number_blocks(report)
             self._office_settings()
+            self._code_tables(report)
             if verify:
                 self._verify(report)
             self._note_clock(report)
@@ -487,6 +492,34 @@ class SyncEngine:
         if day_end:
             self.store.set_meta(sync_state.DAY_END_META, day_end)
         self.store.set_meta(sync_state.SETTINGS_VERSION_META, str(settings.version))
+
+    def _code_tables(self, report: SyncReport) -> None:
+        """The code tables the city bureau publishes; only fetched when they changed."""
+        held = self.store.meta(code_tables.CENTRAL_VERSION_META)
+        headers = {"If-None-Match": f'"{held}"'} if held else {}
+        response = self.session.request_raw("GET", "/code-tables", headers=headers)
+        if response.status_code == 304:
+            return
+        if response.status_code == 404:
+            return  # an older server
+        if not response.ok:
+            raise error_from_response(response)
+        try:
+            published = CodeTables.model_validate_json(response.content)
+        except (pydantic.ValidationError, ValueError) as exc:
+            raise SyncError(
+                "市局服务器的答复与协议不符，本次同步已停止，本机数据未受影响",
+                retryable=True,
+                code="bad_reply",
+            ) from exc
+        try:
+            code_tables.save_central_tables(
+                self.store,
+                published.version,
+                [t.model_dump(mode="json") for t in published.tables],
+            )
+        except ValidationError as exc:
+            report.warnings.append(f"市局发布的代码表有误，本机继续使用原有代码表：{exc}")
 
     def _office_id(self) -> int:
         return int(self.store.meta(sync_state.SERVER_OFFICE_META) or 0)

@@ -290,11 +290,12 @@ def build_router() -> APIRouter:
     )
     def get_code_tables(
         principal: PrincipalDep,
+        settings: SettingsDep,
         if_none_match: Annotated[str | None, Header(alias="If-None-Match")] = None,
     ) -> Response:
         """The code tables every office uses, with a content version (also the ETag): a client
         that sends the version it holds in ``If-None-Match`` gets 304 when nothing changed."""
-        tables = published_code_tables()
+        tables = published_code_tables(overrides=settings.code_tables_dir)
         etag = f'"{tables.version}"'
         if if_none_match is not None and etag in (tag.strip() for tag in if_none_match.split(",")):
             return Response(status_code=304, headers={"ETag": etag})

@@ -35,6 +35,7 @@ from sync.server.db import make_engine
 from sync.server.migrate import SchemaTooNew, upgrade
 
 DATABASE_URL_ENV = "JUSTICE_CITY_DATABASE_URL"
+CODE_TABLES_ENV = "JUSTICE_CITY_CODE_TABLES"
 DEFAULT_PORT = 8700
 
 
@@ -67,6 +68,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="信任其 X-Forwarded-For 请求头的反向代理地址（默认 127.0.0.1）",
     )
     serve.add_argument("--log-level", default="info", help="日志级别（默认 info）")
+    serve.add_argument(
+        "--code-tables",
+        type=Path,
+        default=os.environ.get(CODE_TABLES_ENV) or None,
+        help=f"市局发布的新版代码表所在文件夹（也可用环境变量 {CODE_TABLES_ENV}）",
+    )
 
     admin = commands.add_parser("admin", help="管理司法所和账号")
     actions = admin.add_subparsers(dest="action", required=True, metavar="操作")
@@ -187,9 +194,18 @@ def _serve(args: argparse.Namespace, engine: Engine) -> None:
     import uvicorn
 
     from sync.server.app import create_app
+    from sync.server.codes import published_code_tables
 
     url = engine.url.render_as_string(hide_password=False)
-    app = create_app(Settings(database_url=url), engine=engine)
+    if args.code_tables is not None:
+        published_code_tables(overrides=Path(args.code_tables))  # refuse broken tables now
+    app = create_app(
+        Settings(
+            database_url=url,
+            code_tables_dir=None if args.code_tables is None else Path(args.code_tables),
+        ),
+        engine=engine,
+    )
     uvicorn.run(
         app,
         host=args.host,

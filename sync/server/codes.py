@@ -8,13 +8,26 @@ import json
 from pathlib import Path
 
 from justice_desktop.codes import load_code_tables
+from justice_desktop.codes.tables import load_table_file
 from justice_desktop.paths import resources_dir
 from sync.protocol import CodeEntryInfo, CodeTableInfo, CodeTables
 
 
-def published_code_tables(resources: Path | None = None) -> CodeTables:
-    """Every table with a content version: the SHA-256 of the tables' canonical JSON."""
-    loaded = load_code_tables(resources if resources is not None else resources_dir())
+def published_code_tables(
+    resources: Path | None = None, *, overrides: Path | None = None
+) -> CodeTables:
+    """Every table with a content version: the SHA-256 of the tables' canonical JSON.
+    ``overrides`` holds tables the city bureau publishes in a newer version (``<table>.json``
+    in the shipped format); an older or equal version there is ignored, a broken file raises
+    the core's ValidationError."""
+    central = (
+        [load_table_file(path) for path in sorted(overrides.glob("*.json"))]
+        if overrides is not None
+        else []
+    )
+    loaded = load_code_tables(
+        resources if resources is not None else resources_dir(), central=central
+    )
     tables = [
         CodeTableInfo(
             table=table.name,

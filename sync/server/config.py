@@ -40,3 +40,6 @@ class Settings:
     lifetimes: TokenLifetimes = field(default_factory=TokenLifetimes)
     limits: LoginLimits = field(default_factory=LoginLimits)
     clock: Callable[[], int] = unix_now
+    code_tables_dir: Path | None = None
+    """Code tables the city bureau publishes in a newer version than the shipped ones
+    (``<table>.json`` files in the shipped format); None: the shipped tables."""
