@@ -42,8 +42,10 @@ from bench.sync_servers import (
     OutboxWriter,
     PageCallback,
     SyncClient,
+    cpu_seconds,
     fresh_database,
     make_office_account,
+    postgres_pids,
     register_devices_directly,
     running_servers,
 )
@@ -214,7 +216,8 @@ def bench_rush(
         with ThreadPoolExecutor(8) as pool:
             accounts = list(pool.map(lambda _i: _account(engine), range(offices)))
         batches = [OutboxWriter(a.device_id).changes(per_office) for a in accounts]
-        with running_servers(url, servers) as urls:
+        pids: list[int] = []
+        with running_servers(url, servers, pids) as urls:
             refresh_tokens: list[str | None] = [None] * offices
             if refresh:  # the morning's logins, not timed
 
@@ -246,10 +249,13 @@ def bench_rush(
                         stats,
                     )
 
+            database = postgres_pids()
+            cpu_before = (cpu_seconds(pids), time.process_time(), cpu_seconds(database))
             start = time.perf_counter()
             with ThreadPoolExecutor(concurrency) as pool:
                 list(pool.map(session, range(offices)))
             total = time.perf_counter() - start
+            cpu_after = (cpu_seconds(pids), time.process_time(), cpu_seconds(database))
         engine.dispose()
     print(f"  {'request':<10} {'count':>6} {'p50 s':>8} {'p95 s':>8} {'p99 s':>8} {'max s':>8}")
     worst = 0.0
@@ -270,6 +276,12 @@ def bench_rush(
         "worst p99", f"{worst:.3f} s", f"≤ {TARGET_RUSH_P99_S} s", _mark(worst <= TARGET_RUSH_P99_S)
     )
     _row("errors", f"{len(stats.errors)}", "0", _mark(not stats.errors))
+    used = [after - before for before, after in zip(cpu_before, cpu_after, strict=True)]
+    _row(
+        "CPU s: servers / bench client / PostgreSQL",
+        f"{used[0]:.1f}/{used[1]:.1f}/{used[2]:.1f}",
+        f"{2 * total:.0f} s on 2 cores",
+    )
     for error in stats.errors[:5]:
         print(f"    {error}")
 
@@ -286,6 +298,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--servers", type=int, nargs="+", default=[2, 4], help="server processes in the rush"
     )
     parser.add_argument(
+        "--auth",
+        choices=("login", "refresh"),
+        nargs="+",
+        default=["login", "refresh"],
+        help="how the rush's clients authenticate",
+    )
+    parser.add_argument(
         "--only", choices=("push", "pull", "rush"), nargs="+", default=["push", "pull", "rush"]
     )
     args = parser.parse_args(argv)
@@ -298,8 +317,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         bench_pull(cases, 1 if args.quick else args.pull_runs, 1)
     if "rush" in args.only:
         for servers in args.servers:
-            for refresh in (False, True):
-                bench_rush(offices, 200, args.concurrency, servers, refresh)
+            for auth in args.auth:
+                bench_rush(offices, 200, args.concurrency, servers, auth == "refresh")
     return 0
 
 

@@ -115,9 +115,11 @@ def _wait_ready(process: subprocess.Popen[bytes], base_url: str) -> None:
 
 
 @contextlib.contextmanager
-def running_servers(database_url: str, count: int) -> Iterator[list[str]]:
-    """``count`` server processes on one database; yields their base URLs. The first one
-    migrates the database before the others start."""
+def running_servers(
+    database_url: str, count: int, pids: list[int] | None = None
+) -> Iterator[list[str]]:
+    """``count`` server processes on one database; yields their base URLs (and appends their
+    process ids to ``pids``). The first one migrates the database before the others start."""
     processes: list[subprocess.Popen[bytes]] = []
     with tempfile.TemporaryDirectory(prefix="sync-bench-") as logs:
         try:
@@ -126,6 +128,8 @@ def running_servers(database_url: str, count: int) -> Iterator[list[str]]:
                 process, url = _start(database_url, Path(logs))
                 processes.append(process)
                 urls.append(url)
+                if pids is not None:
+                    pids.append(process.pid)
                 if index == 0:
                     _wait_ready(process, url)
             for process, url in zip(processes, urls, strict=True):
@@ -141,6 +145,32 @@ def running_servers(database_url: str, count: int) -> Iterator[list[str]]:
                 except subprocess.TimeoutExpired:
                     process.kill()
                     process.wait()
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of the processes ``pids`` (Linux ``/proc``)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
+def postgres_pids() -> list[int]:
+    """The running PostgreSQL processes (server and backends)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == "postgres":
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
 
 
 # ---------------------------------------------------------------------------------- accounts
