@@ -411,6 +411,9 @@ class CasesScreen(Screen):
         self.ctx.tasks.run(read, on_success=apply)
 
     def _load_mediators(self) -> None:
+        if self.ctx.tasks.closed:  # the delayed first load after the window was closed
+            return
+
         def apply(names: list[str]) -> None:
             current = combo_value(self.mediator_filter)
             self.mediator_filter.blockSignals(True)
