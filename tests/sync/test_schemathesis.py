@@ -112,9 +112,10 @@ KNOWN_POSTGRESQL_500 = frozenset(
     }
 )
 """Known bugs, reported: an id beyond PostgreSQL's ``integer`` range (say office_id
-1172108066589646, conflict_id -3046087342521, ``GET /sync/conflicts?office_id=35184372088832``) makes the query fail with "integer out of range"
-and the server answers 500. Only on PostgreSQL (SQLite has 64-bit integers). These operations'
-failures make the PostgreSQL run an expected failure; remove them once fixed."""
+1172108066589646, conflict_id -3046087342521 or ``GET /sync/conflicts?office_id=35184372088832``)
+makes the query fail with "integer out of range" and the server answers 500. Only on PostgreSQL
+(SQLite has 64-bit integers). These operations' failures make the PostgreSQL run an expected
+failure (any other failure still fails it); remove them once fixed."""
 
 EXAMPLES = 5
 """Examples per operation and generation mode (positive: valid requests; negative: invalid)."""
