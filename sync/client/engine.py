@@ -32,7 +32,8 @@ Progress goes to a callback; a cancel flag is checked between batches, pages and
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
@@ -176,21 +177,16 @@ class SyncEngine:
         """One whole sync. Raises :class:`SyncError` (nothing lost; run again later) or
         :class:`SyncCancelled`."""
         self._refuse_demo()
-        lock = filelock.FileLock(lock_path(self.store), timeout=0)
-        try:
-            lock.acquire()
-        except filelock.Timeout as exc:
-            raise SyncError(
-                "已有一次同步正在进行，请等它结束", retryable=True, code="busy"
-            ) from exc
-        try:
+        with self._locked():
             report = SyncReport()
             office_id = self._check_account()
             self._first_sync(office_id, report)
             self._push(report)
             self._pull(report)
-            if report.joined:
+            if sync_state.local_office_record_id(self.store) is None:
+                # Joining (perhaps resumed after a cut): the office's record is here now.
                 sync_state.adopt_office(self.store)
+                report.joined = True
             self._download_files(report)
             self._refresh_conflicts(report)
             self._number_blocks(report)
@@ -205,8 +201,6 @@ class SyncEngine:
             self.store.set_meta(sync_state.LAST_SYNC_META, stamp)
             self.store.set_meta(sync_state.LAST_RESULT_META, report.summary())
             return report
-        finally:
-            lock.release()
 
     def resolve_conflict(
         self, conflict_id: int, *, value: Any = None, keep: bool | None = None
@@ -215,15 +209,30 @@ class SyncEngine:
         self._refuse_demo()
         key = f"{self.store.machine_id}:resolve:{conflict_id}"
         body = ResolveRequest(idempotency_key=key, value=value, keep=keep)
-        answer = self.session.request(
-            "POST",
-            f"/sync/conflicts/{conflict_id}/resolve",
-            json=body.model_dump(mode="json"),
-        )
-        result = _parse(ResolveResult, answer)
-        sync_state.drop_conflict(self.store, conflict_id)
-        self._pull(SyncReport())
-        return result
+        with self._locked():
+            answer = self.session.request(
+                "POST",
+                f"/sync/conflicts/{conflict_id}/resolve",
+                json=body.model_dump(mode="json"),
+            )
+            result = _parse(ResolveResult, answer)
+            sync_state.drop_conflict(self.store, conflict_id)
+            self._pull(SyncReport())
+            return result
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        lock = filelock.FileLock(lock_path(self.store), timeout=0)
+        try:
+            lock.acquire()
+        except filelock.Timeout as exc:
+            raise SyncError(
+                "已有一次同步正在进行，请等它结束", retryable=True, code="busy"
+            ) from exc
+        try:
+            yield
+        finally:
+            lock.release()
 
     # -- steps --------------------------------------------------------------------------------
 
@@ -454,10 +463,12 @@ class SyncEngine:
     def _number_blocks(self, report: SyncReport) -> None:
         if self.store.meta("numbering_authority") != "server":
             return
-        year = datetime.now().year
+        today = datetime.now()
+        # In December, next year's numbers too: a case registered offline on 2 January needs
+        # a block for the new year before the next sync.
+        years = (today.year, today.year + 1) if today.month == 12 else (today.year,)
         conn = self.store.conn
-        for committee in committees(self.store):
-            cid = committee["id"]
+        for cid, year in ((c["id"], y) for c in committees(self.store) for y in years):
             for _ in range(20):
                 if numbers.remaining(conn, cid, year) >= LOW_WATER:
                     break
@@ -532,8 +543,7 @@ class SyncEngine:
         if server.last_seq != sync_state.pull_after(self.store):
             return  # the server changed meanwhile: verify at the next sync
         local = BucketDigests()
-        for table, rid, version, deleted in sync_state.record_versions(self.store):
-            local.add(table, rid, version, deleted)
+        local.add_many(sync_state.record_versions(self.store))
         mine = {str(b): h for b, h in local.hexdigests().items()}
         differing = sorted(
             int(b) for b in set(mine) | set(server.buckets) if mine.get(b) != server.buckets.get(b)

@@ -585,3 +585,24 @@ def test_14_big_first_sync_cut_halfway_resumes_not_restarts(
     assert report.pulled < rows
     assert CaseQueries(b.store).count() == 1000
     assert b.store.scalar("SELECT count(*) FROM parties WHERE deleted = 0") == 2000
+
+
+def test_join_cut_halfway_resumes_and_adopts_the_office(
+    pair: tuple[Machine, Machine], machines: MakeMachine, clerk: Account
+) -> None:
+    a, _ = pair
+    for _ in range(3):
+        a.register_case()
+    a.sync()
+    c = machines(clerk, "c")
+    c.settings["pull_page"] = 3
+    c.transport.before[:] = [fail_request("GET", "/sync/pull", skip=3)]
+    with pytest.raises(SyncError):
+        c.sync()
+    assert c.store.meta("office_id") is None  # the local setup is gone, the office not yet here
+    c.transport.before.clear()
+    report = c.sync()
+    assert report.joined
+    assert c.store.meta("office_id") == a.store.meta("office_id")
+    assert CaseQueries(c.store).count() == 3
+    assert c.register_case()
