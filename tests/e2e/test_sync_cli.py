@@ -259,3 +259,34 @@ def test_sigkill_mid_sync_then_restart_loses_and_doubles_nothing(
     r = desktop(env, *d, "status")
     assert "待同步：0 条" in r.stdout
     assert on_server is not None and on_server > 400
+
+
+def test_damaged_database_is_reported_and_nothing_is_wiped(
+    tmp_path: Path, env: dict[str, str], city: tuple[ServerProcess, Engine]
+) -> None:
+    server, engine = city
+    user = _office_account(engine, "damaged")
+    data = tmp_path / "office"
+    d = ["sync", "--data-dir", str(data)]
+    _init(env, data)
+    r = desktop(
+        env,
+        *d,
+        "login",
+        "--server",
+        server.base_url,
+        "--user",
+        user,
+        "--password-stdin",
+        stdin=f"{PASSWORD}\n",
+    )
+    assert r.returncode == 0, r.stderr
+    _register(env, data, 2)
+    db = data / "justice.db"
+    raw = bytearray(db.read_bytes())
+    raw[:4096] = bytes(4096)  # the first page (its encryption salt) destroyed
+    db.write_bytes(bytes(raw))
+    r = desktop(env, *d)
+    assert r.returncode == 1 and "数据库文件已损坏" in r.stderr, r.stderr
+    assert db.read_bytes() == bytes(raw)  # untouched: nothing wiped, nothing rewritten
+    assert _applied(engine, _office_of(engine, user)) == 0
