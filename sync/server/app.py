@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query, Request, R
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -613,8 +614,15 @@ def _install_error_handlers(app: FastAPI) -> None:
         body = ErrorBody(code="invalid_request", message="请求内容不符合要求", details=details)
         return JSONResponse(body.model_dump(), status_code=422)
 
+    @app.exception_handler(sa_exc.DataError)
+    def _out_of_range(_request: Request, exc: sa_exc.DataError) -> JSONResponse:
+        # A number the database cannot hold (an id beyond 32 bits): the request is wrong.
+        return _error(422, "invalid_request", "请求中的编号或数值超出范围")
+
     @app.exception_handler(StarletteHTTPException)
     def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:  # FastAPI: a JSON body that is not JSON at all
+            return _error(422, "invalid_request", "请求内容不是有效的 JSON")
         messages = {404: "找不到这个地址", 405: "不支持这种请求方式"}
         message = messages.get(exc.status_code, "请求无法处理")
         return _error(exc.status_code, f"http_{exc.status_code}", message)

@@ -17,7 +17,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
-from schemathesis import APIOperation, BaseSchema, CheckContext, GenerationMode, Response
+from schemathesis import APIOperation, BaseSchema, GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.result import Ok
 from schemathesis.specs.openapi.checks import (
@@ -31,27 +31,9 @@ from sync.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION, Role
 from tests.sync.conftest import Account, Office, bearer, login, random_address
 from tests.sync.server_process import ServerProcess
 
-KNOWN_UNDOCUMENTED_400 = True
-"""Known bug, reported: a JSON body that is not JSON at all (say, random bytes) gets FastAPI's
-400 ``http_400``, which no operation documents (a body that is JSON but invalid gets the
-documented 422). Set to False once the server answers 422 ``invalid_request`` (or documents
-400) for it."""
-
-
-def status_code_documented(
-    ctx: CheckContext, response: Response, case: schemathesis.Case[Any]
-) -> bool | None:
-    """``status_code_conformance``, tolerating only the known 400 above."""
-    if KNOWN_UNDOCUMENTED_400 and response.status_code == 400:
-        body = response.json()
-        if isinstance(body, dict) and body.get("code") == "http_400":
-            return None
-    return status_code_conformance(ctx, response, case)
-
-
 CHECKS = [
     not_a_server_error,
-    status_code_documented,
+    status_code_conformance,
     content_type_conformance,
     response_schema_conformance,
     response_headers_conformance,
@@ -102,21 +84,6 @@ def caller(
         yield caller
 
 
-KNOWN_POSTGRESQL_500 = frozenset(
-    {
-        "GET /api/v1/offices/{office_id}",
-        "GET /api/v1/offices/{office_id}/settings",
-        "GET /api/v1/blobs/{sha256}/content",
-        "POST /api/v1/sync/conflicts/{conflict_id}/resolve",
-        "GET /api/v1/sync/conflicts",
-    }
-)
-"""Known bugs, reported: an id beyond PostgreSQL's ``integer`` range (say office_id
-1172108066589646, conflict_id -3046087342521 or ``GET /sync/conflicts?office_id=35184372088832``)
-makes the query fail with "integer out of range" and the server answers 500. Only on PostgreSQL
-(SQLite has 64-bit integers). These operations' failures make the PostgreSQL run an expected
-failure (any other failure still fails it); remove them once fixed."""
-
 EXAMPLES = 5
 """Examples per operation and generation mode (positive: valid requests; negative: invalid)."""
 
@@ -162,15 +129,7 @@ def test_every_operation_conforms_to_the_description(
     for operation in operations:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             _fuzz(operation, mode, caller, failures)
-    known = (
-        {name: text for name, text in failures.items() if name in KNOWN_POSTGRESQL_500}
-        if database_url.startswith("postgresql")
-        else {}
-    )
-    unknown = {name: text for name, text in failures.items() if name not in known}
-    assert not unknown, "\n\n".join(f"{name}: {text}" for name, text in unknown.items())
-    if known:
-        pytest.xfail("known 500s (integer out of range), reported: " + ", ".join(sorted(known)))
+    assert not failures, "\n\n".join(f"{name}: {text}" for name, text in failures.items())
 
 
 def test_the_description_lists_the_sync_operations(server: ServerProcess) -> None:
