@@ -1,0 +1,603 @@
+"""SQL of the statistics (issue 6): grouped counts for :mod:`justice_desktop.statistics`, the
+records behind each figure, and the prevention fields of a case.
+
+Public API (everything runs on the database worker; no Qt):
+
+* :func:`mediation_report` ``(store, period) -> MediationReport`` — the 人民调解 table;
+* :func:`case_ids` ``(store, key, period) -> list[str]`` — the cases behind a figure;
+* :func:`monthly_series` ``(store, year) -> list[MonthPoint]`` — cases / successes / rate per
+  month, for charts;
+* :func:`understander_report` ``(store, year) -> UnderstanderReport`` — 法律明白人 per village
+  against the quota and training hours against the target; :func:`village_quota`,
+  :func:`set_village_quota`;
+* :func:`adviser_report` ``(store, year, until) -> AdviserReport`` — advisers' on-site visits
+  and lectures against the minimums;
+* :func:`record_prevention` — sets a case's 排查/防止… fields (migration 3).
+
+The report is two grouped passes over the period, each an index range scan of a covering index
+of migration 7 (``cases_stats_registered``, ``cases_stats_succeeded``), so a year of a
+million-case database is read without touching the case rows. See the docstring of
+:mod:`justice_desktop.statistics.tables` for which date counts a case into a period.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from justice_desktop.codes.tables import CodeTable
+from justice_desktop.domain.consultations import MONTHLY_VISIT_HOURS, AdviserShortfall
+from justice_desktop.domain.understanders import HoursShortfall
+from justice_desktop.statistics.periods import Period, months_of_year
+from justice_desktop.statistics.tables import (
+    ALL,
+    AMOUNT,
+    BODY_TYPE,
+    DIFFICULT,
+    DISPUTE_SUBTYPE,
+    DISPUTE_TYPE,
+    FORM,
+    PARTIES,
+    PREVENTED_DISPUTES,
+    PREVENTION,
+    PREVENTION_KINDS,
+    REGISTERED,
+    SCREENED,
+    SOURCE,
+    SOURCE_SUB,
+    SUCCEEDED,
+    Cell,
+    Column,
+    DrillKey,
+    MediationReport,
+    RegisteredGroup,
+    StatRow,
+    StatTable,
+    SucceededGroup,
+    build_mediation_report,
+    success_rate,
+)
+from justice_desktop.store.code_tables import load_tables
+from justice_desktop.store.consultations import AdviserLogService
+from justice_desktop.store.database import Store
+from justice_desktop.store.understanders import UnderstanderService, roster_villages
+from justice_desktop.validation import ValidationError
+
+__all__ = [
+    "DEFAULT_VILLAGE_QUOTA",
+    "QUOTA_SETTING",
+    "AdviserReport",
+    "AdviserRow",
+    "MonthPoint",
+    "UnderstanderReport",
+    "VillageQuota",
+    "adviser_report",
+    "case_ids",
+    "mediation_report",
+    "monthly_series",
+    "record_ids",
+    "record_prevention",
+    "set_village_quota",
+    "understander_report",
+    "village_quota",
+]
+
+QUOTA_SETTING = "understander_village_quota"
+DEFAULT_VILLAGE_QUOTA = 3  # 培养工作规范: at least 3 per administrative village
+
+# Measures of the 法律明白人 and adviser tables (their drill-downs are not cases).
+UNDERSTANDERS = "understanders"  # active understanders of a village (code = village)
+HOURS_SHORT = "hours_short"  # active understanders short of the yearly hours (code = village)
+ADVISER_LOGS = "adviser_logs"  # an adviser's log entries in the year (code = adviser)
+
+
+# -- the 人民调解 table --------------------------------------------------------------------------
+def _body_types(store: Store) -> dict[str, str]:
+    rows = store.query("SELECT id, body_type FROM committees")
+    return {str(r["id"]): str(r["body_type"]) for r in rows}
+
+
+def _prevented(text: Any) -> tuple[str, ...]:
+    try:
+        value = json.loads(text or "[]")
+    except ValueError:
+        return ()
+    if not isinstance(value, list):
+        return ()
+    return tuple(str(v) for v in value)
+
+
+def registered_groups(store: Store, period: Period) -> list[RegisteredGroup]:
+    """One pass over ``cases_stats_registered``: cases registered in ``period`` grouped."""
+    bodies = _body_types(store)
+    rows = store.conn.execute(
+        """SELECT committee_id, source, source_sub, dispute_type, dispute_subtype, prevented,
+                  count(*), sum(party_count), sum(difficult != 0), sum(from_screening != 0),
+                  sum(prevented_people)
+           FROM cases
+           WHERE deleted = 0 AND registered_on BETWEEN ? AND ?
+           GROUP BY committee_id, source, source_sub, dispute_type, dispute_subtype, prevented""",
+        (period.first_iso, period.last_iso),
+    ).fetchall()
+    return [
+        RegisteredGroup(
+            body_type=bodies.get(r[0], ""),
+            source=r[1],
+            source_sub=r[2],
+            dispute_type=r[3],
+            dispute_subtype=r[4],
+            prevented=_prevented(r[5]),
+            cases=int(r[6]),
+            parties=int(r[7] or 0),
+            difficult=int(r[8] or 0),
+            screened=int(r[9] or 0),
+            prevented_people=int(r[10] or 0),
+        )
+        for r in rows
+    ]
+
+
+_FORM_OF_CASE = "(SELECT max(a.form) FROM agreements a WHERE a.case_id = c.id AND a.deleted = 0)"
+
+
+def succeeded_groups(store: Store, period: Period) -> list[SucceededGroup]:
+    """One pass over ``cases_stats_succeeded``: cases settled in ``period`` grouped, with the
+    form of their agreement (``agreements_stats_form``)."""
+    bodies = _body_types(store)
+    rows = store.conn.execute(
+        f"""SELECT committee_id, source, source_sub, dispute_type, dispute_subtype,
+                  {_FORM_OF_CASE} AS form,
+                  count(*), sum(amount_cents), sum(amount_cents > 0), sum(from_screening != 0)
+           FROM cases c
+           WHERE deleted = 0 AND outcome = 'success' AND outcome_on BETWEEN ? AND ?
+           GROUP BY committee_id, source, source_sub, dispute_type, dispute_subtype, form""",
+        (period.first_iso, period.last_iso),
+    ).fetchall()
+    return [
+        SucceededGroup(
+            body_type=bodies.get(r[0], ""),
+            source=r[1],
+            source_sub=r[2],
+            dispute_type=r[3],
+            dispute_subtype=r[4],
+            form=r[5],
+            cases=int(r[6]),
+            amount_cents=int(r[7] or 0),
+            with_amount=int(r[8] or 0),
+            screened=int(r[9] or 0),
+        )
+        for r in rows
+    ]
+
+
+def _office_name(store: Store) -> str:
+    name = store.scalar("SELECT name FROM offices WHERE deleted = 0 ORDER BY created_at LIMIT 1")
+    return str(name or "")
+
+
+def mediation_report(
+    store: Store, period: Period, tables: dict[str, CodeTable] | None = None
+) -> MediationReport:
+    """The 人民调解 statistics table of ``period`` (code tables loaded unless given)."""
+    tables = tables if tables is not None else load_tables(store)
+    return build_mediation_report(
+        period,
+        registered_groups(store, period),
+        succeeded_groups(store, period),
+        tables,
+        office_name=_office_name(store),
+    )
+
+
+# -- drill-down ----------------------------------------------------------------------------
+def _codes_counted_as(table: CodeTable | None, code: str) -> list[str]:
+    """``code`` and every code counted under it (superseded office codes)."""
+    if table is None or not table.has(code):
+        return [code]
+    return [c for c in table.codes() if table.canonical(c) == code] or [code]
+
+
+def _in(column: str, values: Sequence[str]) -> str:
+    return f"{column} IN ({', '.join('?' * len(values))})"
+
+
+def case_ids(
+    store: Store,
+    key: DrillKey,
+    period: Period,
+    tables: dict[str, CodeTable] | None = None,
+) -> list[str]:
+    """The ids of the (not deleted) cases behind the figure ``key`` of ``period``'s report,
+    in registration order. Raises ``ValueError`` for a key that is not about cases."""
+    tables = tables if tables is not None else load_tables(store)
+    where = ["c.deleted = 0"]
+    params: list[Any] = []
+    if key.measure in (REGISTERED, PARTIES, DIFFICULT, SCREENED, PREVENTION):
+        where.append("c.registered_on BETWEEN ? AND ?")
+    elif key.measure in (SUCCEEDED, AMOUNT, PREVENTED_DISPUTES):
+        where += ["c.outcome = 'success'", "c.outcome_on BETWEEN ? AND ?"]
+    else:
+        raise ValueError(f"not a case figure: {key}")
+    params += [period.first_iso, period.last_iso]
+    if key.measure == DIFFICULT:
+        where.append("c.difficult != 0")
+    elif key.measure == AMOUNT:
+        where.append("c.amount_cents > 0")
+    elif key.measure in (SCREENED, PREVENTED_DISPUTES):
+        where.append("c.from_screening != 0")
+    code = key.code
+    if key.dimension != ALL and code is None:
+        raise ValueError(f"drill-down key without a code: {key}")
+    if key.dimension == ALL:
+        pass
+    elif key.dimension == BODY_TYPE:
+        assert code is not None
+        codes = _codes_counted_as(tables.get("body_types"), code)
+        where.append(
+            f"c.committee_id IN (SELECT id FROM committees WHERE {_in('body_type', codes)})"
+        )
+        params += codes
+    elif key.dimension in (SOURCE, SOURCE_SUB, DISPUTE_TYPE, DISPUTE_SUBTYPE):
+        assert code is not None
+        table = tables.get(
+            "case_sources" if key.dimension.startswith("source") else "dispute_types"
+        )
+        codes = _codes_counted_as(table, code)
+        where.append(_in(f"c.{key.dimension}", codes))
+        params += codes
+    elif key.dimension == FORM:
+        where.append(f"{_FORM_OF_CASE} = ?")
+        params.append(code)
+    elif key.dimension == PREVENTION:
+        where.append(
+            "json_valid(c.prevented) AND EXISTS (SELECT 1 FROM json_each(c.prevented) AS p "
+            "WHERE p.value = ?)"
+        )
+        params.append(code)
+    else:
+        raise ValueError(f"unknown drill-down dimension: {key}")
+    rows = store.conn.execute(
+        f"SELECT c.id FROM cases c WHERE {' AND '.join(where)} ORDER BY c.registered_on, c.id",
+        tuple(params),
+    ).fetchall()
+    return [str(r[0]) for r in rows]
+
+
+def record_ids(store: Store, key: DrillKey, period: Period) -> tuple[str, list[str]]:
+    """(table name, ids) of the records behind any figure: cases for the 人民调解 table,
+    ``understanders`` for the village quota and hours tables, ``adviser_logs`` for advisers."""
+    if key.measure == UNDERSTANDERS:
+        rows = store.conn.execute(
+            "SELECT id FROM understanders WHERE deleted = 0 AND status = 'active'"
+            + (" AND village = ?" if key.code is not None else "")
+            + " ORDER BY village, villager_group, name",
+            (key.code,) if key.code is not None else (),
+        ).fetchall()
+        return "understanders", [str(r[0]) for r in rows]
+    if key.measure == HOURS_SHORT:
+        short = UnderstanderService(store, {}).shortfalls(period.start.year)
+        return "understanders", [
+            h.understander_id for h in short if key.code is None or h.village == key.code
+        ]
+    if key.measure == ADVISER_LOGS:
+        rows = store.conn.execute(
+            "SELECT id FROM adviser_logs WHERE deleted = 0 AND started_at >= ? AND started_at < ?"
+            + (" AND adviser = ?" if key.code is not None else "")
+            + " ORDER BY started_at, id",
+            (period.first_iso, f"{period.last_iso}T99", *(() if key.code is None else (key.code,))),
+        ).fetchall()
+        return "adviser_logs", [str(r[0]) for r in rows]
+    return "cases", case_ids(store, key, period)
+
+
+# -- per month, for charts -------------------------------------------------------------------
+@dataclass(frozen=True)
+class MonthPoint:
+    period: Period  # the month (label: "2025年6月")
+    registered: int  # 受理 in the month
+    succeeded: int  # 调解成功 in the month (outcome date)
+
+    @property
+    def month(self) -> int:
+        return self.period.start.month
+
+    @property
+    def success_rate(self) -> float | None:
+        return success_rate(self.succeeded, self.registered)
+
+    @property
+    def registered_key(self) -> DrillKey:
+        return DrillKey(REGISTERED)  # with ``self.period``
+
+    @property
+    def succeeded_key(self) -> DrillKey:
+        return DrillKey(SUCCEEDED)  # with ``self.period``
+
+
+def monthly_series(store: Store, year: int) -> list[MonthPoint]:
+    """The 12 months of ``year``: cases registered, settled and the success rate of each."""
+    first, last = f"{year:04d}-01-01", f"{year:04d}-12-31"
+    registered = dict(
+        store.conn.execute(
+            """SELECT substr(registered_on, 6, 2), count(*) FROM cases
+               WHERE deleted = 0 AND registered_on BETWEEN ? AND ? GROUP BY 1""",
+            (first, last),
+        ).fetchall()
+    )
+    succeeded = dict(
+        store.conn.execute(
+            """SELECT substr(outcome_on, 6, 2), count(*) FROM cases
+               WHERE deleted = 0 AND outcome = 'success' AND outcome_on BETWEEN ? AND ?
+               GROUP BY 1""",
+            (first, last),
+        ).fetchall()
+    )
+    return [
+        MonthPoint(
+            p,
+            int(registered.get(f"{p.start.month:02d}", 0)),
+            int(succeeded.get(f"{p.start.month:02d}", 0)),
+        )
+        for p in months_of_year(year)
+    ]
+
+
+# -- prevention fields of a case ---------------------------------------------------------------
+def record_prevention(
+    store: Store,
+    user_id: str,
+    case_id: str,
+    *,
+    from_screening: bool,
+    prevented: Sequence[str] = (),
+    prevented_people: int = 0,
+) -> None:
+    """Set what the prevention block counts for a case: found by screening (排查), and which
+    escalations the mediation prevented (:data:`PREVENTION_KINDS`) with how many people."""
+    kinds = list(dict.fromkeys(prevented))
+    for kind in kinds:
+        if kind not in PREVENTION_KINDS:
+            raise ValidationError("prevented", "请从列表中选择防止激化的情形。")
+    if not 0 <= prevented_people <= 100_000:
+        raise ValidationError("prevented_people", "涉及人数应在0到100000之间。")
+    if kinds and prevented_people < 1:
+        raise ValidationError("prevented_people", "请填写防止激化涉及的人数。")
+    if not kinds and prevented_people:
+        raise ValidationError("prevented_people", "未选择防止激化的情形，不应填写涉及人数。")
+    ordered = [k for k in PREVENTION_KINDS if k in kinds]
+    with store.tx(user_id) as tx:
+        tx.require("cases", case_id)
+        tx.update(
+            "cases",
+            case_id,
+            {
+                "from_screening": int(from_screening),
+                "prevented": json.dumps(ordered),
+                "prevented_people": prevented_people,
+            },
+        )
+
+
+# -- 法律明白人 ----------------------------------------------------------------------------------
+def village_quota(store: Store) -> int:
+    """法律明白人 wanted per village (setting; default 3, the national minimum)."""
+    value = store.scalar(
+        "SELECT value FROM settings WHERE key = ? AND deleted = 0", (QUOTA_SETTING,)
+    )
+    try:
+        return int(value) if value is not None else DEFAULT_VILLAGE_QUOTA
+    except ValueError:
+        return DEFAULT_VILLAGE_QUOTA
+
+
+def set_village_quota(store: Store, user_id: str, quota: int) -> None:
+    if not 1 <= quota <= 50:
+        raise ValidationError("quota", "每村法律明白人配备数应在1到50人之间。")
+    with store.tx(user_id) as tx:
+        existing = tx.conn.execute(
+            "SELECT id FROM settings WHERE key = ?", (QUOTA_SETTING,)
+        ).fetchone()
+        if existing:
+            tx.update("settings", existing[0], {"value": str(quota), "deleted": 0})
+        else:
+            tx.insert("settings", {"key": QUOTA_SETTING, "value": str(quota)})
+
+
+@dataclass(frozen=True)
+class VillageQuota:
+    village: str
+    active: int  # active understanders on the roster
+    quota: int
+
+    @property
+    def missing(self) -> int:
+        return max(0, self.quota - self.active)
+
+
+@dataclass(frozen=True)
+class UnderstanderReport:
+    year: int
+    quota: int  # per village
+    target_hours: float  # per person and year
+    villages: tuple[VillageQuota, ...]  # every village, sorted
+    people: tuple[HoursShortfall, ...]  # every active understander with hours in ``year``
+
+    @property
+    def short_villages(self) -> list[VillageQuota]:
+        return [v for v in self.villages if v.missing]
+
+    @property
+    def short_people(self) -> list[HoursShortfall]:
+        return [p for p in self.people if p.hours < p.target]
+
+    def quota_table(self) -> StatTable:
+        """Per village: 现有人数 / 应配备 / 缺额 / 学时未达标人数 (drill: the people)."""
+        short_by_village: dict[str, int] = {}
+        for p in self.short_people:
+            short_by_village[p.village] = short_by_village.get(p.village, 0) + 1
+        rows = [
+            StatRow(
+                "合计",
+                (
+                    Cell(sum(v.active for v in self.villages), DrillKey(UNDERSTANDERS)),
+                    Cell(self.quota * len(self.villages)),
+                    Cell(sum(v.missing for v in self.villages)),
+                    Cell(len(self.short_people), DrillKey(HOURS_SHORT)),
+                ),
+                total=True,
+            )
+        ]
+        for v in self.villages:
+            rows.append(
+                StatRow(
+                    v.village,
+                    (
+                        Cell(v.active, DrillKey(UNDERSTANDERS, "village", v.village)),
+                        Cell(v.quota),
+                        Cell(v.missing),
+                        Cell(
+                            short_by_village.get(v.village, 0),
+                            DrillKey(HOURS_SHORT, "village", v.village),
+                        ),
+                    ),
+                    code=v.village,
+                )
+            )
+        return StatTable(
+            "understanders",
+            f"法律明白人配备与培训情况（{self.year}年）",
+            (
+                Column("active", "现有人数（人）", "人"),
+                Column("quota", "应配备（人）", "人"),
+                Column("missing", "缺额（人）", "人"),
+                Column("hours_short", f"培训未达{self.target_hours:g}学时（人）", "人"),
+            ),
+            tuple(rows),
+            note=f"每村（社区）应配备{self.quota}名；年度培训目标{self.target_hours:g}学时。",
+        )
+
+
+def _villages(store: Store) -> list[str]:
+    """Villages the quota applies to: those on the roster and those with a village or
+    residents' mediation committee."""
+    names = set(roster_villages(store))
+    rows = store.query(
+        "SELECT DISTINCT village FROM committees WHERE deleted = 0 AND village != '' "
+        "AND body_type IN ('village', 'residents')"
+    )
+    names.update(str(r["village"]) for r in rows)
+    return sorted(names)
+
+
+def understander_report(store: Store, year: int) -> UnderstanderReport:
+    service = UnderstanderService(store, {})
+    quota = village_quota(store)
+    counts = service.count_by_village()
+    villages = tuple(VillageQuota(v, counts.get(v, 0), quota) for v in _villages(store))
+    return UnderstanderReport(
+        year=year,
+        quota=quota,
+        target_hours=service.yearly_target(),
+        villages=villages,
+        people=tuple(service.hours_by_person(year)),
+    )
+
+
+# -- legal advisers --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AdviserRow:
+    adviser: str
+    villages: int  # villages served (the adviser of the latest entry of each village)
+    visits_done: int  # village-months with on-site service of at least 4 hours
+    visits_required: int  # villages × months ended by ``until``
+    lectures_done: int  # village-quarters with at least one lecture
+    lectures_required: int  # villages × quarters ended by ``until``
+
+    @property
+    def falls_short(self) -> bool:
+        return self.visits_done < self.visits_required or (
+            self.lectures_done < self.lectures_required
+        )
+
+
+@dataclass(frozen=True)
+class AdviserReport:
+    year: int
+    until: date
+    rows: tuple[AdviserRow, ...]  # one per adviser, sorted by name
+    shortfalls: tuple[AdviserShortfall, ...]  # village by village, month by month
+
+    @property
+    def short_advisers(self) -> list[AdviserRow]:
+        return [r for r in self.rows if r.falls_short]
+
+    def table(self) -> StatTable:
+        rows = [
+            StatRow(
+                r.adviser,
+                (
+                    Cell(r.villages),
+                    Cell(r.visits_done, DrillKey(ADVISER_LOGS, "adviser", r.adviser)),
+                    Cell(r.visits_required),
+                    Cell(r.lectures_done, DrillKey(ADVISER_LOGS, "adviser", r.adviser)),
+                    Cell(r.lectures_required),
+                ),
+                code=r.adviser,
+            )
+            for r in self.rows
+        ]
+        return StatTable(
+            "advisers",
+            f"村（居）法律顾问服务情况（{self.year}年）",
+            (
+                Column("villages", "服务村（社区）数", "个"),
+                Column("visits_done", "达标实地服务（村·月）", "次"),
+                Column("visits_required", "应实地服务（村·月）", "次"),
+                Column("lectures_done", "已开展讲座（村·季）", "次"),
+                Column("lectures_required", "应开展讲座（村·季）", "次"),
+            ),
+            tuple(rows),
+            note=f"每村每月至少实地服务一次、{MONTHLY_VISIT_HOURS:g}小时；每季度至少一次法治讲座。",
+        )
+
+
+def _ended(year: int, until: date, months_per_step: int) -> int:
+    n = 0
+    for step in range(1, 12 // months_per_step + 1):
+        end_month = step * months_per_step
+        if date(year + end_month // 12, end_month % 12 + 1, 1) > until:
+            break
+        n += 1
+    return n
+
+
+def adviser_report(store: Store, year: int, until: date) -> AdviserReport:
+    """Each adviser's villages against the Tianjin minimums for the months and quarters of
+    ``year`` ended by ``until`` (the rules of :meth:`AdviserLogService.shortfalls`)."""
+    service = AdviserLogService(store, {})
+    assignments = service.assignments(year)
+    shortfalls = service.shortfalls(assignments, year, until)
+    months, quarters = _ended(year, until, 1), _ended(year, until, 3)
+    villages_of: dict[str, int] = {}
+    for adviser in assignments.values():
+        villages_of[adviser] = villages_of.get(adviser, 0) + 1
+    short_visits: dict[str, int] = {}
+    short_lectures: dict[str, int] = {}
+    for s in shortfalls:
+        target = short_visits if s.kind == "visit" else short_lectures
+        target[s.adviser] = target.get(s.adviser, 0) + 1
+    rows = tuple(
+        AdviserRow(
+            adviser=a,
+            villages=n,
+            visits_done=n * months - short_visits.get(a, 0),
+            visits_required=n * months,
+            lectures_done=n * quarters - short_lectures.get(a, 0),
+            lectures_required=n * quarters,
+        )
+        for a, n in sorted(villages_of.items())
+    )
+    return AdviserReport(year, until, rows, tuple(shortfalls))
