@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -19,12 +20,14 @@ import requests
 
 from justice_desktop.store import sync_state
 from justice_desktop.store.database import Store
-from sync.client.engine import SyncEngine, SyncProgress, SyncReport, sign_in
+from sync.client.engine import SyncCancelled, SyncEngine, SyncProgress, SyncReport, sign_in
 from sync.client.session import ServerSession, SyncError
 from sync.client.tokens import KeyringTokenStore, TokenStore
 from sync.protocol import Me, Role
 
 DEFAULT_DAY_END = "17:30"
+RETRY_PAUSE_SECONDS = 3.0
+MAX_RETRY_PAUSE_SECONDS = 60.0
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
@@ -151,19 +154,46 @@ def run_sync(
     cancelled: Callable[[], bool] | None = None,
     verify: bool = False,
     http: requests.Session | None = None,
+    attempts: int = 3,
+    sleep: Callable[[float], None] = time.sleep,
     **engine_options: Any,
 ) -> SyncReport:
-    """One sync with the configured server. Raises :class:`SyncError` or
+    """One sync with the configured server. A passing failure (network, server busy) is tried
+    again up to ``attempts`` times, after the server's Retry-After or a growing pause: the
+    engine goes on where it stopped, so nothing is sent twice. Raises :class:`SyncError` or
     :class:`sync.client.engine.SyncCancelled`; the failure is also kept as the last result."""
     try:
         session = session_for(store, tokens, http)
         engine = SyncEngine(
             store, session, progress=progress, cancelled=cancelled, **engine_options
         )
-        return engine.run(verify=verify)
+        for attempt in range(1, attempts + 1):
+            try:
+                return engine.run(verify=verify)
+            except SyncError as exc:
+                if not exc.retryable or exc.code == "busy" or attempt == attempts:
+                    raise
+                pause = float(exc.retry_after or RETRY_PAUSE_SECONDS * attempt)
+                if progress is not None:
+                    progress(SyncProgress(f"连接中断，{pause:.0f} 秒后继续…", 0))
+                if _wait(min(pause, MAX_RETRY_PAUSE_SECONDS), cancelled, sleep):
+                    raise SyncCancelled() from exc
+        raise AssertionError("unreachable")
     except SyncError as exc:
         store.set_meta(sync_state.LAST_RESULT_META, f"同步未完成：{exc.message}")
         raise
+
+
+def _wait(
+    seconds: float, cancelled: Callable[[], bool] | None, sleep: Callable[[float], None]
+) -> bool:
+    """Wait in small steps; True when cancelled meanwhile."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if cancelled is not None and cancelled():
+            return True
+        sleep(min(0.2, max(end - time.monotonic(), 0)))
+    return cancelled is not None and cancelled()
 
 
 def resolve_conflict(
