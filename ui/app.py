@@ -280,7 +280,7 @@ class GuiSession:
             return
         if day_end_due(now, status.day_end_time, self.day_end_attempted):
             self.day_end_attempted = now.date()
-            sync.sync(quiet=True)
+            sync.sync(quiet=True, verify=True)  # once a day: compare checksums too
 
     def _maintenance_failed(self, exc: object) -> None:
         if isinstance(exc, BaseException):
