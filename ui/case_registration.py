@@ -2,18 +2,28 @@
 
 The form only collects input; :class:`~justice_desktop.domain.case_inputs.CaseInput` and its
 validation are the core's. ``changed`` fires on every user edit (drafts listen to it).
+
+What the statistics count is entered here too: 疑难复杂, 排查中发现, and the 防止激化 kinds
+(:data:`~justice_desktop.statistics.tables.PREVENTION_KINDS`) with 人数; the agreement amount
+is entered with the agreement (``ui.case_stage_forms``).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 from typing import Any
 
 from justice_desktop.codes.tables import CodeTable
-from justice_desktop.domain.case_inputs import CaseInput
+from justice_desktop.domain.case_inputs import (
+    PREVENTED_PEOPLE_MAX,
+    CaseInput,
+    parse_prevented_people,
+)
 from justice_desktop.domain.deadlines import COURT_PROCEDURES
 from justice_desktop.domain.lifecycle import STATUS_MATTERS
+from justice_desktop.statistics.tables import PREVENTION_KINDS
 from ui.forms import (
     EnterMovesOn,
     FieldErrors,
@@ -32,6 +42,7 @@ from ui.qt import (
     QCheckBox,
     QComboBox,
     QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -95,6 +106,22 @@ class RegistrationForm(QWidget):
         self.difficult = QCheckBox("疑难复杂纠纷", self)
         self.private_hearing = QCheckBox("不公开调解（涉及隐私、商业秘密）", self)
         self.from_screening = QCheckBox("排查中发现", self)
+        self.prevented_box = QWidget(self)
+        self.prevented_box.setObjectName("prevented")
+        kinds_layout = QGridLayout(self.prevented_box)
+        kinds_layout.setContentsMargins(0, 0, 0, 0)
+        self.prevented: dict[str, QCheckBox] = {}
+        for n, (code, label) in enumerate(PREVENTION_KINDS.items()):
+            box = QCheckBox(label, self.prevented_box)
+            box.setObjectName(f"prevented_{code}")
+            kinds_layout.addWidget(box, n // 2, n % 2)
+            self.prevented[code] = box
+        kinds_layout.setColumnStretch(2, 1)
+        self.prevented_people = QLineEdit(self)
+        self.prevented_people.setObjectName("preventedPeople")
+        self.prevented_people.setPlaceholderText(
+            f"勾选防止激化情形时填写，0至{PREVENTED_PEOPLE_MAX}"
+        )
         self.summary = QPlainTextEdit(self)
         self.summary.setObjectName("summary")
         self.summary.setTabChangesFocus(True)
@@ -128,6 +155,8 @@ class RegistrationForm(QWidget):
             checks.addWidget(box)
         checks.addStretch(1)
         form.addRow("", _wrap(checks, form_parent))
+        add(form, "防止激化", "prevented", self.prevented_box)
+        add(form, "涉及人数", "prevented_people", self.prevented_people)
         add(form, "纠纷简要情况", "summary", self.summary)
         add(form, "申请事项", "claims", self.claims)
         add(form, "调解员", "mediators", self.mediators)
@@ -177,6 +206,8 @@ class RegistrationForm(QWidget):
             "difficult": self.difficult,
             "private_hearing": self.private_hearing,
             "from_screening": self.from_screening,
+            **{f"prevented.{code}": box for code, box in self.prevented.items()},
+            "prevented_people": self.prevented_people,
             "summary": self.summary,
             "claims": self.claims,
             "mediators": self.mediators,
@@ -198,6 +229,8 @@ class RegistrationForm(QWidget):
             difficult=self.difficult.isChecked(),
             private_hearing=self.private_hearing.isChecked(),
             from_screening=self.from_screening.isChecked(),
+            prevented=[code for code, box in self.prevented.items() if box.isChecked()],
+            prevented_people=parse_prevented_people(self.prevented_people.text()),
             summary=self.summary.toPlainText(),
             claims=[line for line in self.claims.toPlainText().splitlines() if line.strip()],
             mediators=split_names(self.mediators.text()),
@@ -221,9 +254,9 @@ class RegistrationForm(QWidget):
         self.enter.watch(self)
 
     def set_case(self, case: dict[str, Any], parties: list[Any], mediators: list[str]) -> None:
-        import json
-
         claims = json.loads(case.get("claims") or "[]")
+        prevented = _prevented_codes(case.get("prevented"))
+        people = int(case.get("prevented_people") or 0)
         self.set_state(
             {
                 "committee_id": case["committee_id"],
@@ -240,6 +273,8 @@ class RegistrationForm(QWidget):
                 "difficult": bool(case.get("difficult")),
                 "private_hearing": bool(case.get("private_hearing")),
                 "from_screening": bool(case.get("from_screening")),
+                **{f"prevented.{code}": code in prevented for code in self.prevented},
+                "prevented_people": str(people) if people else "",
                 "summary": case.get("summary") or "",
                 "claims": "\n".join(str(c) for c in claims),
                 "mediators": "、".join(mediators),
@@ -264,6 +299,8 @@ class RegistrationForm(QWidget):
                 "difficult": False,
                 "private_hearing": False,
                 "from_screening": False,
+                **{f"prevented.{code}": False for code in self.prevented},
+                "prevented_people": "",
                 "summary": "",
                 "claims": "",
                 "mediators": mediator,
@@ -316,6 +353,14 @@ class RegistrationForm(QWidget):
     def _parties_changed(self) -> None:
         self.enter.watch(self)
         self.changed.emit()
+
+
+def _prevented_codes(text: Any) -> set[str]:
+    try:
+        value = json.loads(text or "[]")
+    except (TypeError, ValueError):
+        return set()
+    return {str(v) for v in value} if isinstance(value, list) else set()
 
 
 def _wrap(layout: QHBoxLayout, parent: QWidget) -> QWidget:

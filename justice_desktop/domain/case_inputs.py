@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -11,6 +13,7 @@ from typing import Any
 from justice_desktop.codes.tables import CodeTable
 from justice_desktop.domain.lifecycle import STATUS_MATTERS, check_not_future
 from justice_desktop.domain.party import PartyInput, validate_party
+from justice_desktop.statistics.tables import PREVENTION_KINDS
 from justice_desktop.validation import ValidationError
 from justice_desktop.validation.fields import optional_text, require_text
 
@@ -18,6 +21,7 @@ SUMMARY_MAX = 2000
 TEXT_MAX = 5000
 RECORD_MAX = 20000
 COURT_SOURCES = ("court_assigned", "court_entrusted")
+PREVENTED_PEOPLE_MAX = 9999  # 防止激化涉及人数 entered on a case
 
 
 def to_cents(amount: Decimal | None) -> int:
@@ -44,6 +48,39 @@ class CaseInput:
     difficult: bool = False
     private_hearing: bool = False
     from_screening: bool = False
+    prevented: list[str] = field(default_factory=list)  # codes of PREVENTION_KINDS
+    prevented_people: int = 0
+
+
+def parse_prevented_people(text: str) -> int:
+    """人数 as typed ("12", "１２", "12人"); empty is 0. Range and consistency with the
+    ticked kinds are checked by :func:`validate_prevention`."""
+    value = "".join(unicodedata.normalize("NFKC", text or "").split())
+    if value.endswith("人"):
+        value = value[:-1]
+    if not value:
+        return 0
+    if not (value.isascii() and value.isdigit()):
+        raise ValidationError(
+            "prevented_people", f"涉及人数请填写0到{PREVENTED_PEOPLE_MAX}之间的整数。"
+        )
+    return int(value)
+
+
+def validate_prevention(prevented: Sequence[str], people: int) -> tuple[list[str], int]:
+    """The 防止激化 kinds (deduplicated, in :data:`PREVENTION_KINDS` order) and 人数: people
+    are required when a kind is ticked and not allowed when none is."""
+    kinds = list(dict.fromkeys(prevented))
+    for kind in kinds:
+        if kind not in PREVENTION_KINDS:
+            raise ValidationError("prevented", "请从列表中选择防止激化的情形。")
+    if not 0 <= people <= PREVENTED_PEOPLE_MAX:
+        raise ValidationError("prevented_people", f"涉及人数应在0到{PREVENTED_PEOPLE_MAX}之间。")
+    if kinds and people < 1:
+        raise ValidationError("prevented_people", "请填写防止激化涉及的人数。")
+    if not kinds and people:
+        raise ValidationError("prevented_people", "未选择防止激化的情形，不应填写涉及人数。")
+    return [k for k in PREVENTION_KINDS if k in kinds], people
 
 
 def validate_registration(
@@ -89,6 +126,7 @@ def validate_registration(
         raise ValidationError("status_matter", "涉及事项只能是身份关系、收养关系或婚姻关系。")
     if not tables["risk_levels"].has(c.risk_level):
         raise ValidationError("risk_level", "请选择风险等级。")
+    prevented, prevented_people = validate_prevention(c.prevented, c.prevented_people)
     summary = require_text(c.summary, "summary", "纠纷简要情况", SUMMARY_MAX)
     claims = [
         require_text(text, f"claims[{i}]", f"第{i + 1}项申请事项", 500)
@@ -126,6 +164,8 @@ def validate_registration(
         "difficult": int(c.difficult),
         "private_hearing": int(c.private_hearing),
         "from_screening": int(c.from_screening),
+        "prevented": json.dumps(prevented),
+        "prevented_people": prevented_people,
     }
     return values, party_rows, mediators
 
