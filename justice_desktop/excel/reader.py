@@ -1,0 +1,286 @@
+"""Reading the spreadsheets offices keep: any sheet, header anywhere near the top, merged
+cells, full-width text; broken files give a clear Chinese message.
+
+:func:`read_workbook` returns every sheet's cell values (merged ranges filled with their
+top-left value, so a village merged down over ten rows counts for each of them).
+:func:`find_header` picks the sheet and row whose cells map to the most known fields.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import zipfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+from openpyxl.utils import column_index_from_string
+from openpyxl.utils.exceptions import InvalidFileException
+
+from justice_desktop.validation import ValidationError
+
+__all__ = [
+    "HEADER_SCAN_ROWS",
+    "FieldSpec",
+    "HeaderMatch",
+    "SheetData",
+    "WorkbookError",
+    "cell_text",
+    "find_header",
+    "normalise_header",
+    "read_workbook",
+]
+
+HEADER_SCAN_ROWS = 30
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+_HEADER_NOISE = re.compile(r"[*＊:：]|\(必填\)|\(选填\)|必填|选填")
+
+
+class WorkbookError(ValidationError):
+    """The file cannot be read as a spreadsheet (not xlsx, encrypted, empty, damaged)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("file", message)
+
+
+@dataclass
+class SheetData:
+    name: str
+    rows: list[list[Any]]  # cell values, rows from row 1, merged ranges filled
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    key: str
+    label: str  # the Chinese name shown in reports and the mapping dialog
+    synonyms: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class HeaderMatch:
+    sheet: SheetData
+    header_row: int  # 1-based
+    headers: list[str]  # the header row's texts, one per column
+    fields: dict[int, str]  # column index (0-based) → field key
+    other_sheets: list[str]
+
+
+def normalise_header(text: Any) -> str:
+    """Header text compared loosely: full-width folded, spaces, * and (必填) dropped."""
+    value = unicodedata.normalize("NFKC", cell_text(text))
+    value = "".join(value.split())
+    return _HEADER_NOISE.sub("", value)
+
+
+def cell_text(value: Any) -> str:
+    """A cell as text: integral numbers without ".0", dates as ISO, stripped."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        if (value.hour, value.minute, value.second) == (0, 0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _check_file(path: Path) -> None:
+    try:
+        with open(path, "rb") as f:
+            head = f.read(8)
+            f.seek(0, 2)
+            size = f.tell()
+            f.seek(0)
+            data = f.read(min(size, 1 << 20)) if head == _OLE_MAGIC else b""
+    except FileNotFoundError:
+        raise WorkbookError(f"找不到文件“{path}”。") from None
+    except IsADirectoryError:
+        raise WorkbookError(f"“{path}”是文件夹，请选择Excel文件。") from None
+    except OSError as exc:
+        raise WorkbookError(f"无法打开文件“{path.name}”：{exc.strerror or exc}") from exc
+    if size == 0:
+        raise WorkbookError(f"文件“{path.name}”是空的（0字节），请确认选对了文件。")
+    if head == _OLE_MAGIC:
+        if "EncryptedPackage".encode("utf-16-le") in data:
+            raise WorkbookError(
+                f"文件“{path.name}”设置了打开密码，无法读取。"
+                "请在Excel或WPS中打开，取消密码（文件→信息→保护工作簿）后另存，再导入。"
+            )
+        raise WorkbookError(
+            f"文件“{path.name}”是旧版Excel（.xls）格式。"
+            "请在Excel或WPS中打开，另存为“Excel工作簿（*.xlsx）”后再导入。"
+        )
+    if not head.startswith(b"PK"):
+        raise WorkbookError(
+            f"文件“{path.name}”不是Excel工作簿（.xlsx）。"
+            "如是CSV或其他格式，请在Excel或WPS中打开后另存为.xlsx。"
+        )
+
+
+def _merged_ranges(archive: zipfile.ZipFile, member: str) -> list[tuple[int, int, int, int]]:
+    """(min_col, min_row, max_col, max_row), 1-based, of a sheet's merged cells."""
+    try:
+        data = archive.read(member)
+    except KeyError:
+        return []
+    out = []
+    for c1, r1, c2, r2 in _MERGE.findall(data):
+        out.append(
+            (
+                column_index_from_string(c1.decode()),
+                int(r1),
+                column_index_from_string(c2.decode()),
+                int(r2),
+            )
+        )
+    return out
+
+
+def _fill_merged(rows: list[list[Any]], ranges: Sequence[tuple[int, int, int, int]]) -> None:
+    for c1, r1, c2, r2 in ranges:
+        if r1 > len(rows):
+            continue
+        top = rows[r1 - 1]
+        value = top[c1 - 1] if c1 - 1 < len(top) else None
+        if value is None:
+            continue
+        for r in range(r1, min(r2, len(rows)) + 1):
+            row = rows[r - 1]
+            if len(row) < c2:
+                row.extend([None] * (c2 - len(row)))
+            for c in range(c1, c2 + 1):
+                row[c - 1] = value
+
+
+def read_workbook(path: Path) -> list[SheetData]:
+    """Every sheet of an .xlsx file with its values (formulas as their cached results).
+
+    Raises :class:`WorkbookError` with a Chinese message for a missing, empty, encrypted,
+    legacy (.xls), non-Excel or damaged file."""
+    path = Path(path)
+    _check_file(path)
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
+        raise WorkbookError(
+            f"文件“{path.name}”已损坏或不是有效的Excel工作簿，无法读取（{type(exc).__name__}）。"
+            "请在Excel或WPS中打开并另存为.xlsx后再试。"
+        ) from exc
+    sheets: list[SheetData] = []
+    try:
+        archive = getattr(wb, "_archive", None)
+        for ws in wb.worksheets:
+            reset = getattr(ws, "reset_dimensions", None)
+            if reset is not None:
+                reset()  # the stored dimension may be wrong: read what is there
+            rows = [list(r) for r in ws.iter_rows(values_only=True)]
+            while rows and all(v is None or cell_text(v) == "" for v in rows[-1]):
+                rows.pop()
+            member = getattr(ws, "_worksheet_path", None)
+            if isinstance(archive, zipfile.ZipFile) and isinstance(member, str):
+                _fill_merged(rows, _merged_ranges(archive, member))
+            sheets.append(SheetData(ws.title, rows))
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
+        raise WorkbookError(
+            f"文件“{path.name}”内容已损坏，无法读取（{type(exc).__name__}）。"
+        ) from exc
+    finally:
+        wb.close()
+    if not any(s.rows for s in sheets):
+        raise WorkbookError(f"文件“{path.name}”中没有任何内容。")
+    return sheets
+
+
+def _synonym_index(fields: Sequence[FieldSpec]) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    exact: dict[str, str] = {}
+    partial: list[tuple[str, str]] = []
+    for f in fields:
+        for s in (f.label, *f.synonyms):
+            key = normalise_header(s)
+            exact.setdefault(key, f.key)
+            if len(key) >= 2:
+                partial.append((key, f.key))
+    partial.sort(key=lambda p: -len(p[0]))
+    return exact, partial
+
+
+def match_field(
+    header: str,
+    fields: Sequence[FieldSpec],
+    mapping: Mapping[str, str] | None = None,
+) -> str | None:
+    """The field a header maps to: ``mapping`` (normalised header → field key, "" = ignore)
+    first, then the synonyms (exact, else the longest synonym the header contains)."""
+    key = normalise_header(header)
+    if not key:
+        return None
+    if mapping is not None and key in mapping:
+        return mapping[key] or None
+    exact, partial = _synonym_index(fields)
+    if key in exact:
+        return exact[key]
+    for synonym, field in partial:
+        if synonym in key:
+            return field
+    return None
+
+
+def find_header(
+    sheets: Sequence[SheetData],
+    fields: Sequence[FieldSpec],
+    required: Sequence[Sequence[str]],
+    mapping: Mapping[str, str] | None = None,
+) -> HeaderMatch | None:
+    """The sheet and row (within the first rows) whose cells map to the most fields and that
+    has, for each group in ``required``, at least one of its fields; None if none has."""
+    norm_mapping = {normalise_header(k): v for k, v in (mapping or {}).items()}
+    best: tuple[int, int, int] | None = None  # (count, -sheet, -row)
+    found: HeaderMatch | None = None
+    for si, sheet in enumerate(sheets):
+        for ri, row in enumerate(sheet.rows[:HEADER_SCAN_ROWS]):
+            headers = [cell_text(v) for v in row]
+            mapped: dict[int, str] = {}
+            for ci, h in enumerate(headers):
+                key = match_field(h, fields, norm_mapping)
+                if key is not None and key not in mapped.values():
+                    mapped[ci] = key
+            keys = set(mapped.values())
+            if not all(any(k in keys for k in group) for group in required):
+                continue
+            score = (len(keys), -si, -ri)
+            # A two-row header: the lower row repeats the merged-down cells of the upper one
+            # and names the grouped columns; it is the header, data starts below it.
+            if (
+                best is not None
+                and found is not None
+                and found.sheet is sheet
+                and ri == found.header_row
+                and len(keys) >= best[0]
+                and any(
+                    h and i < len(found.headers) and found.headers[i] == h
+                    for i, h in enumerate(headers)
+                )
+            ):
+                best = (len(keys), best[1], best[2])
+                found = HeaderMatch(sheet, ri + 1, headers, mapped, found.other_sheets)
+                continue
+            if best is None or score > best:
+                best = score
+                found = HeaderMatch(
+                    sheet,
+                    ri + 1,
+                    headers,
+                    mapped,
+                    [s.name for s in sheets if s is not sheet and s.rows],
+                )
+    return found

@@ -1,0 +1,306 @@
+"""Roster and attendance import: good, messy and broken files (all made here with openpyxl),
+the dry-run report before anything is written, and a second import of the same file."""
+
+from __future__ import annotations
+
+import zipfile
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from justice_desktop.domain.understanders import TrainingInput, UnderstanderInput
+from justice_desktop.excel.importer import (
+    apply_import,
+    plan_attendance_import,
+    plan_roster_import,
+    remembered_mapping,
+)
+from justice_desktop.excel.reader import WorkbookError
+from justice_desktop.store.database import Store
+from justice_desktop.store.understanders import UnderstanderService, load_training
+from justice_desktop.validation import ValidationError
+from justice_desktop.validation.id_number import resident_id_check_char
+
+
+def valid_id(first17: str) -> str:
+    return first17 + resident_id_check_char(first17)
+
+
+ID_A = valid_id("12010119800101001")  # man
+ID_B = valid_id("12010119850202002")  # woman
+ID_C = valid_id("12010119900303003")
+FULL_WIDTH = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
+
+
+def save(path: Path, *sheets: tuple[str, list[list[Any]]], merges: tuple[str, ...] = ()) -> Path:
+    wb = openpyxl.Workbook()
+    first = True
+    for title, rows in sheets:
+        ws = wb.active if first else wb.create_sheet()
+        assert ws is not None
+        ws.title = title
+        first = False
+        for row in rows:
+            ws.append(row)
+        if title == sheets[-1][0]:
+            for m in merges:
+                ws.merge_cells(m)
+    wb.save(path)
+    return path
+
+
+def counts(store: Store) -> tuple[int, int, int]:
+    return (
+        int(store.scalar("SELECT count(*) FROM understanders WHERE deleted = 0")),
+        int(store.scalar("SELECT count(*) FROM outbox WHERE table_name = 'understanders'")),
+        int(store.scalar("SELECT count(*) FROM search_docs WHERE kind = 'understander'")),
+    )
+
+
+GOOD: list[list[Any]] = [
+    ["姓名", "身份证号码", "联系电话", "所在村", "村民小组", "产生方式", "聘任日期"],
+    ["张明", ID_A, "13812345678", "东村", "一组", "个人自荐", date(2024, 3, 1)],
+    ["李芳", ID_B, "022-12345678", "东村", "二组", "村（居）委会推荐", "2024年3月2日"],
+    ["王强", "", "", "西村", "", "村党组织推荐", None],
+]
+
+
+def test_good_roster_dry_run_writes_nothing_then_imports_once(
+    tmp_path: Path, store: Store, ids: dict[str, str]
+) -> None:
+    user = ids["user_id"]
+    path = save(tmp_path / "good.xlsx", ("名册", GOOD))
+    plan = plan_roster_import(store, user, path)
+    assert plan.ok and plan.header_row == 1 and plan.sheet == "名册"
+    assert len(plan.new_rows) == 3 and plan.updates == []
+    assert counts(store) == (0, 0, 0)
+    assert "新增3人" in plan.summary()
+    outcome = apply_import(store, user, plan)
+    assert (outcome.added, outcome.updated) == (3, 0)
+    assert counts(store) == (3, 3, 3)
+    rows = {r["name"]: r for r in UnderstanderService(store).roster()}
+    assert rows["张明"]["gender"] == "男" and rows["张明"]["birth_date"] == "1980-01-01"
+    assert rows["张明"]["appointed_on"] == "2024-03-01"
+    assert rows["李芳"]["appointed_on"] == "2024-03-02"
+    assert rows["李芳"]["nomination_route"] == "committee"
+    assert rows["王强"]["nomination_route"] == "party_branch"
+    assert rows["李芳"]["phone"] == "022-12345678"
+    audit = store.query("SELECT table_name, fields FROM audit_log WHERE action = 'import'")
+    assert len(audit) == 1 and "good.xlsx" in audit[0]["fields"]
+    # The same file again: nothing new, nothing changed, no outbox entry.
+    again = plan_roster_import(store, user, path)
+    assert again.ok and again.new_rows == [] and again.updates == [] and again.unchanged == 3
+    apply_import(store, user, again)
+    assert counts(store) == (3, 3, 3)
+    # A corrected phone in the office's sheet comes in as an update of that person.
+    changed = [list(r) for r in GOOD]
+    changed[1][2] = "13900001111"
+    path2 = save(tmp_path / "changed.xlsx", ("名册", changed))
+    plan3 = plan_roster_import(store, user, path2)
+    assert [(row, ch) for row, _, ch in plan3.updates] == [(2, {"phone": "13900001111"})]
+    apply_import(store, user, plan3)
+    assert counts(store) == (3, 4, 3)
+
+
+def test_messy_roster_is_read(tmp_path: Path, store: Store, ids: dict[str, str]) -> None:
+    rows: list[list[Any]] = [
+        ["2025年城关街法律明白人名册", None, None, None, None, None],
+        ["填报单位：城关街司法所", None, None, None, None, None],
+        ["序号", "名字", "公民身份号码", "手机", "村（居）", "性别"],
+        [1, "张 明", ID_A.translate(FULL_WIDTH), "１３８１２３４５６７８", "东村", "男"],
+        [2, "李芳", ID_B[:6] + " " + ID_B[6:14] + " " + ID_B[14:], "138 1234 0000", None, "女"],
+        [3, "赵六", ID_C.lower(), "", None, ""],
+        [None, None, None, None, None, None],
+        [None, None, None, None, None, None],
+        ["填表人：王五", None, None, None, None, None],
+    ]
+    path = save(
+        tmp_path / "messy.xlsx",
+        ("说明", [["本表用于……"], ["请勿修改表头"]]),
+        ("Sheet1", rows),
+        merges=("A1:F1", "E4:E6"),
+    )
+    plan = plan_roster_import(store, ids["user_id"], path)
+    assert plan.problems == [], plan.report_lines()
+    assert plan.sheet == "Sheet1" and plan.header_row == 3
+    assert plan.rows_read == 3
+    got = {values["name"]: values for _, values in plan.new_rows}
+    assert set(got) == {"张明", "李芳", "赵六"}
+    assert got["张明"]["id_number"] == ID_A and got["张明"]["phone"] == "13812345678"
+    assert got["李芳"]["id_number"] == ID_B and got["李芳"]["village"] == "东村"
+    assert got["赵六"]["village"] == "东村"  # merged down from row 4
+    assert got["李芳"]["phone"] == "13812340000"
+    assert any("说明" in n.message for n in plan.notices)
+    assert any("产生方式" in n.message for n in plan.notices)
+    apply_import(store, ids["user_id"], plan)
+    assert counts(store)[0] == 3
+
+
+def test_row_problems_are_reported_in_chinese_before_anything_is_written(
+    tmp_path: Path, store: Store, ids: dict[str, str]
+) -> None:
+    bad_check = ID_A[:-1] + ("0" if ID_A[-1] != "0" else "1")
+    rows: list[list[Any]] = [
+        ["姓名", "身份证号", "电话", "村", "产生方式", "聘任日期"],
+        ["张明", bad_check, "13812345678", "东村", "自荐", None],
+        ["", ID_B, "1381234", "东村", "", None],
+        ["王强", 120101198001010011, "", "西村", "", None],
+        ["李四", ID_C, "", "", "抽签", "2099-01-01"],
+        ["赵六", ID_C, "", "北村", "", "明年"],
+    ]
+    path = save(tmp_path / "bad.xlsx", ("名册", rows))
+    plan = plan_roster_import(store, ids["user_id"], path)
+    texts = [p.text() for p in plan.problems]
+    assert any(t.startswith("第2行“身份证号”列") and "校验位" in t for t in texts), texts
+    assert any(t.startswith("第3行“姓名”列") and "缺少姓名" in t for t in texts)
+    assert any(t.startswith("第3行“电话”列") for t in texts)
+    assert any(t.startswith("第4行") and "存成了数字" in t for t in texts)
+    assert any(t.startswith("第5行“村”列") for t in texts)
+    assert any(t.startswith("第5行“产生方式”列") and "抽签" in t for t in texts)
+    assert any(t.startswith("第5行“聘任日期”列") and "晚于今天" in t for t in texts)
+    assert any(t.startswith("第6行“身份证号”列") and "与第5行" in t for t in texts)
+    assert any(t.startswith("第6行“聘任日期”列") for t in texts)
+    assert plan.problem_rows == {2, 3, 4, 5, 6}
+    lines = plan.report_lines()
+    assert any("尚未写入任何记录" in line for line in lines)
+    with pytest.raises(ValidationError, match="未写入任何记录"):
+        apply_import(store, ids["user_id"], plan)
+    assert counts(store) == (0, 0, 0)
+
+
+def test_skip_invalid_imports_only_the_good_rows(
+    tmp_path: Path, store: Store, ids: dict[str, str]
+) -> None:
+    rows = [list(r) for r in GOOD]
+    rows[2][1] = ID_B[:-1] + ("0" if ID_B[-1] != "0" else "1")
+    plan = plan_roster_import(store, ids["user_id"], save(tmp_path / "x.xlsx", ("s", rows)))
+    assert plan.problem_rows == {3}
+    outcome = apply_import(store, ids["user_id"], plan, skip_invalid=True)
+    assert (outcome.added, outcome.skipped_rows) == (2, 1)
+    assert counts(store)[0] == 2
+
+
+def test_column_mapping_override_is_remembered(
+    tmp_path: Path, store: Store, ids: dict[str, str]
+) -> None:
+    user = ids["user_id"]
+    rows: list[list[Any]] = [["人员", "住址村", "号码"], ["张明", "东村", "13812345678"]]
+    path = save(tmp_path / "odd.xlsx", ("s", rows))
+    with pytest.raises(WorkbookError, match="没有找到"):
+        plan_roster_import(store, user, path)
+    mapping = {"人员": "name", "住址村": "village", "号码": "phone"}
+    plan = plan_roster_import(store, user, path, mapping=mapping)
+    assert plan.ok and plan.new_rows[0][1]["phone"] == "13812345678"
+    apply_import(store, user, plan)
+    assert remembered_mapping(store, user, "roster")["住址村"] == "village"
+    # Next time the same headers map without being told.
+    again = plan_roster_import(store, user, path)
+    assert again.ok and again.unchanged == 1
+
+
+def test_removed_person_is_skipped_not_revived(
+    tmp_path: Path, store: Store, ids: dict[str, str]
+) -> None:
+    user = ids["user_id"]
+    service = UnderstanderService(store)
+    uid = service.add(user, UnderstanderInput("张明", "东村", "self", id_number=ID_A))
+    service.remove(user, uid, "违法被清退", date(2025, 1, 5))
+    plan = plan_roster_import(store, user, save(tmp_path / "g.xlsx", ("s", GOOD)))
+    assert len(plan.new_rows) == 2
+    assert any(n.row == 2 and "清退" in n.message for n in plan.notices)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "是空的"),
+        (b"name,phone\n\xe5\xbc\xa0,138\n", "不是Excel工作簿"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "EncryptedPackage".encode("utf-16-le"), "密码"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, ".xls"),
+        (b"PK\x03\x04garbage", "损坏"),
+    ],
+)
+def test_broken_files_give_a_clear_message_and_write_nothing(
+    tmp_path: Path, store: Store, ids: dict[str, str], content: bytes, message: str
+) -> None:
+    path = tmp_path / "broken.xlsx"
+    path.write_bytes(content)
+    with pytest.raises(WorkbookError, match=message):
+        plan_roster_import(store, ids["user_id"], path)
+    assert counts(store) == (0, 0, 0)
+
+
+def test_zip_that_is_not_a_workbook_and_empty_workbook(
+    tmp_path: Path, store: Store, ids: dict[str, str]
+) -> None:
+    path = tmp_path / "a.xlsx"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("hello.txt", "hi")
+    with pytest.raises(WorkbookError, match="损坏"):
+        plan_roster_import(store, ids["user_id"], path)
+    empty = save(tmp_path / "empty.xlsx", ("s", []))
+    with pytest.raises(WorkbookError, match="没有任何内容"):
+        plan_roster_import(store, ids["user_id"], empty)
+    with pytest.raises(WorkbookError, match="找不到文件"):
+        plan_roster_import(store, ids["user_id"], tmp_path / "missing.xlsx")
+
+
+def test_attendance_import_adds_to_the_training_once(
+    tmp_path: Path, store: Store, ids: dict[str, str]
+) -> None:
+    user = ids["user_id"]
+    service = UnderstanderService(store)
+    a = service.add(user, UnderstanderInput("张明", "东村", "self", id_number=ID_A))
+    b = service.add(user, UnderstanderInput("李芳", "东村", "self"))
+    service.add(user, UnderstanderInput("王强", "西村", "self"))
+    service.add(user, UnderstanderInput("王强", "北村", "self"))
+    tid = service.add_training(
+        user, TrainingInput(date(2025, 5, 20), "民法典宣讲", "李律师", "offline", 2, "", [a])
+    )
+    rows: list[list[Any]] = [
+        ["签到表"],
+        ["序号", "姓名", "身份证号码", "村"],
+        [1, "张明", ID_A.translate(FULL_WIDTH), "东村"],
+        [2, "李 芳", None, None],
+        [3, "王强", None, None],
+        [4, "陌生人", None, None],
+        [5, "李芳", None, "东村"],
+    ]
+    path = save(tmp_path / "sign.xlsx", ("签到", rows))
+    plan = plan_attendance_import(store, user, path, "民法典宣讲")
+    texts = [p.text() for p in plan.problems]
+    assert plan.problem_rows == {5, 6}, texts
+    assert any("2个“王强”" in t for t in texts) and any("陌生人" in t for t in texts)
+    assert plan.unchanged == 1 and [pid for _, pid in plan.attendees] == [b]
+    assert any(n.row == 7 and "同一人" in n.message for n in plan.notices)
+    with pytest.raises(ValidationError):
+        apply_import(store, user, plan)
+    outcome = apply_import(store, user, plan, skip_invalid=True)
+    assert outcome.added == 1
+    assert sorted(load_training(store, tid)[1]) == sorted([a, b])
+    again = plan_attendance_import(store, user, path, tid)
+    assert again.attendees == [] and again.unchanged == 2
+    with pytest.raises(ValidationError, match="没有找到培训"):
+        plan_attendance_import(store, user, path, "不存在的培训")
+
+
+def test_two_level_header_and_excel_dates(
+    tmp_path: Path, store: Store, ids: dict[str, str]
+) -> None:
+    rows: list[list[Any]] = [
+        ["姓名", "所在村", "联系方式", None, "聘任日期"],
+        [None, None, "手机", "地址", None],
+        ["张明", "东村", "13812345678", "东村1号", datetime(2024, 3, 1)],
+        ["李芳", "东村", "", "", 45352],
+    ]
+    path = save(tmp_path / "two.xlsx", ("s", rows), merges=("A1:A2", "B1:B2", "C1:D1", "E1:E2"))
+    plan = plan_roster_import(store, ids["user_id"], path)
+    assert plan.ok, plan.report_lines()
+    assert plan.header_row == 2
+    got = {values["name"]: values for _, values in plan.new_rows}
+    assert got["张明"]["phone"] == "13812345678"
+    assert got["张明"]["appointed_on"] == "2024-03-01"
+    assert got["李芳"]["appointed_on"] == "2024-03-01"  # serial 45352 without date format
