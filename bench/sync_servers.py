@@ -19,7 +19,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -78,7 +78,9 @@ def _free_port() -> int:
         return port
 
 
-def _start(database_url: str, log_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
+def _start(
+    database_url: str, log_dir: Path, options: Sequence[str] = ()
+) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
     with (log_dir / f"server-{port}.log").open("wb") as sink:
         process = subprocess.Popen(
@@ -93,6 +95,7 @@ def _start(database_url: str, log_dir: Path) -> tuple[subprocess.Popen[bytes], s
                 str(port),
                 "--log-level",
                 "warning",
+                *options,
             ],
             stdout=sink,
             stderr=subprocess.STDOUT,
@@ -116,16 +119,20 @@ def _wait_ready(process: subprocess.Popen[bytes], base_url: str) -> None:
 
 @contextlib.contextmanager
 def running_servers(
-    database_url: str, count: int, pids: list[int] | None = None
+    database_url: str,
+    count: int,
+    pids: list[int] | None = None,
+    options: Sequence[str] = (),
 ) -> Iterator[list[str]]:
-    """``count`` server processes on one database; yields their base URLs (and appends their
-    process ids to ``pids``). The first one migrates the database before the others start."""
+    """``count`` server processes on one database, started with the ``serve`` ``options``;
+    yields their base URLs (and appends their process ids to ``pids``). The first one migrates
+    the database before the others start."""
     processes: list[subprocess.Popen[bytes]] = []
     with tempfile.TemporaryDirectory(prefix="sync-bench-") as logs:
         try:
             urls: list[str] = []
             for index in range(count):
-                process, url = _start(database_url, Path(logs))
+                process, url = _start(database_url, Path(logs), options)
                 processes.append(process)
                 urls.append(url)
                 if pids is not None:
@@ -251,7 +258,18 @@ def register_devices_directly(engine: Engine) -> Callable[[OfficeAccount], None]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英"
 VILLAGES = ("东关村", "西湖村", "南岗村", "北庄村", "柳树屯", "杏花村", "河口村", "新华社区")
-DISPUTES = ("neighbor", "family", "marriage", "debt", "labor", "land", "property", "traffic")
+# codes of the desktop's code tables (a pulled case with an unknown code cannot be indexed)
+DISPUTES = (
+    "neighbourhood",
+    "marriage_family",
+    "contract",
+    "labour_unpaid_wages",
+    "housing_homestead",
+    "damages",
+    "property_management",
+    "road_traffic",
+)
+SOURCES = ("applied", "proactive", "referred")
 SUMMARY_WORDS = ("漏水", "宅基地", "赡养", "工资", "借款", "物业费", "噪声", "交通事故", "院墙")
 
 
@@ -272,7 +290,7 @@ def case_row(rng: random.Random, committee_id: str, seq: int) -> dict[str, Any]:
         "case_number": f"（{year}）调字第{seq:05d}号",
         "status": rng.choice(("registered", "mediating", "closed")),
         "registered_on": f"{year}-{month:02d}-{day:02d}",
-        "source": rng.choice(("walk_in", "referral", "village")),
+        "source": rng.choice(SOURCES),
         "referral_doc_no": "",
         "dispute_type": rng.choice(DISPUTES),
         "summary": f"{applicant}与{respondent}因{word}问题发生纠纷，双方多次协商未果，"
@@ -362,6 +380,23 @@ class SyncClient:
         if address:
             headers["X-Forwarded-For"] = address
         self.http = httpx.Client(base_url=base_url, headers=headers, timeout=timeout)
+        self.deferrals = 0
+        """503 ``server_busy`` answers this client got (and retried after ``Retry-After``)."""
+        self.served_seconds: list[float] = []
+        """The duration of every answered attempt that was not a deferral."""
+
+    def send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """One request; a 503 is retried after its ``Retry-After`` (counted in ``deferrals``),
+        any other error status raises."""
+        while True:
+            start = time.perf_counter()
+            response = self.http.request(method, path, **kwargs)
+            if response.status_code != 503:
+                self.served_seconds.append(time.perf_counter() - start)
+                response.raise_for_status()
+                return response
+            self.deferrals += 1
+            time.sleep(float(response.headers.get("Retry-After", "1")))
 
     def close(self) -> None:
         self.http.close()
@@ -372,17 +407,19 @@ class SyncClient:
     def __exit__(self, *_exc: object) -> None:
         self.close()
 
+    def refresh(self, refresh_token: str) -> None:
+        response = self.send("POST", "/api/v1/auth/refresh", json={"refresh_token": refresh_token})
+        self.http.headers["Authorization"] = f"Bearer {response.json()['access_token']}"
+
     def login(self, username: str, device_id: str | None = None) -> None:
         body: dict[str, Any] = {"username": username, "password": PASSWORD}
         if device_id:
             body["device_id"] = device_id
-        response = self.http.post("/api/v1/auth/login", json=body)
-        response.raise_for_status()
+        response = self.send("POST", "/api/v1/auth/login", json=body)
         self.http.headers["Authorization"] = f"Bearer {response.json()['access_token']}"
 
     def push_batch(self, changes: list[dict[str, Any]]) -> PushResponse:
-        response = self.http.post("/api/v1/sync/push", json={"changes": changes})
-        response.raise_for_status()
+        response = self.send("POST", "/api/v1/sync/push", json={"changes": changes})
         return PushResponse.model_validate_json(response.content)
 
     def push(self, changes: list[dict[str, Any]]) -> list[PushResponse]:
@@ -392,8 +429,7 @@ class SyncClient:
         ]
 
     def pull_page(self, after: int, limit: int = MAX_PULL_LIMIT) -> PullPage:
-        response = self.http.get("/api/v1/sync/pull", params={"after": after, "limit": limit})
-        response.raise_for_status()
+        response = self.send("GET", "/api/v1/sync/pull", params={"after": after, "limit": limit})
         return PullPage.model_validate_json(response.content)
 
     def pull_all(

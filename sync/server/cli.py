@@ -18,6 +18,7 @@ Messages are Chinese: the people running this are the city bureau's staff.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import getpass
 import os
 import sys
@@ -27,8 +28,9 @@ from typing import TextIO
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from sync.protocol import ROLE_LABELS, Role
+from sync.protocol import ROLE_LABELS, ErrorBody, Role
 from sync.server import accounts, office_settings
 from sync.server.config import Settings, database_url_for, unix_now
 from sync.server.db import make_engine
@@ -37,6 +39,13 @@ from sync.server.migrate import SchemaTooNew, upgrade
 DATABASE_URL_ENV = "JUSTICE_CITY_DATABASE_URL"
 CODE_TABLES_ENV = "JUSTICE_CITY_CODE_TABLES"
 DEFAULT_PORT = 8700
+DEFAULT_MAX_ACTIVE = 8
+"""Requests one server process works on at once; the database pool holds as many connections."""
+DEFAULT_QUEUE_TIMEOUT = 20.0
+DEFAULT_KEEP_ALIVE = 75.0
+"""Longer than clients keep an idle connection (``requests``/``httpx`` reuse them), so a
+client never sends on a connection the server has just closed."""
+RETRY_AFTER_SECONDS = 2
 
 
 def _database_options() -> argparse.ArgumentParser:
@@ -68,6 +77,36 @@ def build_parser() -> argparse.ArgumentParser:
         help="信任其 X-Forwarded-For 请求头的反向代理地址（默认 127.0.0.1）",
     )
     serve.add_argument("--log-level", default="info", help="日志级别（默认 info）")
+    serve.add_argument(
+        "--max-active",
+        type=int,
+        default=DEFAULT_MAX_ACTIVE,
+        help=f"每个进程同时处理的请求数上限，其余排队（默认 {DEFAULT_MAX_ACTIVE}；0 为不限）",
+    )
+    serve.add_argument(
+        "--queue-timeout",
+        type=float,
+        default=DEFAULT_QUEUE_TIMEOUT,
+        help=f"请求排队超过这么多秒即答复 503 并请客户端稍后重试（默认 {DEFAULT_QUEUE_TIMEOUT:g}）",
+    )
+    serve.add_argument(
+        "--http",
+        choices=("auto", "h11", "httptools"),
+        default="auto",
+        help="HTTP 解析器（默认 auto：装了 httptools 就用它）",
+    )
+    serve.add_argument(
+        "--loop",
+        choices=("auto", "asyncio", "uvloop"),
+        default="auto",
+        help="事件循环（默认 auto：装了 uvloop 就用它）",
+    )
+    serve.add_argument(
+        "--keep-alive",
+        type=float,
+        default=DEFAULT_KEEP_ALIVE,
+        help=f"空闲连接保持的秒数（默认 {DEFAULT_KEEP_ALIVE:g}）",
+    )
     serve.add_argument(
         "--code-tables",
         type=Path,
@@ -130,7 +169,8 @@ def _read_password(from_stdin: bool, stdin: TextIO) -> str:
 
 def _open_database(args: argparse.Namespace) -> Engine:
     url = database_url_for(args.database_url or os.environ.get(DATABASE_URL_ENV), args.data_dir)
-    engine = make_engine(url)
+    active = getattr(args, "max_active", 0)
+    engine = make_engine(url, pool_size=active + 2 if active > 0 else None)
     upgrade(engine)
     return engine
 
@@ -190,6 +230,67 @@ def _admin(args: argparse.Namespace, engine: Engine, out: TextIO, stdin: TextIO)
             )
 
 
+class AdmissionLimit:
+    """ASGI wrapper: at most ``max_active`` API requests of this process run at once; the others
+    wait in arrival order. A request that waited ``queue_timeout`` seconds is answered 503
+    ``server_busy`` with ``Retry-After`` (the client tries again later; nothing was done).
+
+    Without it every waiting request gets a worker thread and a database connection at once, and
+    all of them time-slice one CPU: each takes as long as all of them together. ``/version`` and
+    non-API paths (the OpenAPI page) are never held back."""
+
+    def __init__(self, app: ASGIApp, max_active: int, queue_timeout: float) -> None:
+        self.app = app
+        self.max_active = max_active
+        self.queue_timeout = queue_timeout
+        self._slots: asyncio.Semaphore | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = str(scope.get("path", ""))
+        if (
+            self.max_active <= 0
+            or scope["type"] != "http"
+            or not path.startswith("/api/v1/")
+            or path == "/api/v1/version"
+        ):
+            await self.app(scope, receive, send)
+            return
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self.max_active)
+        try:
+            async with asyncio.timeout(self.queue_timeout):
+                await self._slots.acquire()
+        except TimeoutError:
+            await self._busy(send)
+            return
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self._slots.release()
+
+    @staticmethod
+    async def _busy(send: Send) -> None:
+        body = (
+            ErrorBody(
+                code="server_busy", message="市局服务器正忙，稍后会自动重试；本机数据不受影响"
+            )
+            .model_dump_json()
+            .encode("utf-8")
+        )
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 503,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode("ascii")),
+                    (b"retry-after", str(RETRY_AFTER_SECONDS).encode("ascii")),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
 def _serve(args: argparse.Namespace, engine: Engine) -> None:
     import uvicorn
 
@@ -207,12 +308,15 @@ def _serve(args: argparse.Namespace, engine: Engine) -> None:
         engine=engine,
     )
     uvicorn.run(
-        app,
+        AdmissionLimit(app, args.max_active, args.queue_timeout),
         host=args.host,
         port=args.port,
         proxy_headers=True,
         forwarded_allow_ips=args.forwarded_allow_ips,
         log_level=args.log_level,
+        timeout_keep_alive=int(args.keep_alive),
+        http=args.http,
+        loop=args.loop,
     )
 
 

@@ -249,12 +249,16 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, pool_size: int | None = None) -> Engine:
     """An engine for ``url``. SQLite gets WAL, foreign keys, a busy timeout and ``BEGIN
     IMMEDIATE`` transactions (a deferred transaction that later writes fails at once under
-    concurrent writers instead of waiting)."""
+    concurrent writers instead of waiting). ``pool_size``: connections kept open (PostgreSQL;
+    the server sizes it to the requests it runs at once)."""
     if not url.startswith("sqlite"):
-        return sa.create_engine(url, pool_pre_ping=True)
+        options: dict[str, Any] = {}
+        if pool_size is not None:
+            options["pool_size"] = pool_size
+        return sa.create_engine(url, pool_pre_ping=True, **options)
     engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
     @event.listens_for(engine, "connect")
