@@ -410,3 +410,51 @@ class OfficeSettings(_Model):
     version: int
     """Grows whenever any setting that applies to this office changes (0: none set)."""
     settings: dict[str, str]
+
+
+class StatColumnInfo(_Model):
+    key: str
+    label: str
+    """The header with its unit, e.g. 调解成功（件）."""
+    unit: str
+    decimals: int
+
+
+class StatRowInfo(_Model):
+    label: str
+    level: int
+    """0: a row; 1: a sub-row (indented)."""
+    code: str | None
+    total: bool
+    values: list[float | int | None]
+
+
+class StatTableInfo(_Model):
+    key: str
+    title: str
+    note: str
+    columns: list[StatColumnInfo]
+    rows: list[StatRowInfo]
+
+
+class OfficeStatInfo(_Model):
+    office_id: int
+    name: str
+    district: str
+    registered: int
+    succeeded: int
+    success_rate: float | None
+    """调解成功 ÷ 受理 in percent; None when nothing was registered."""
+
+
+class StatisticsReport(_Model):
+    """The 人民调解 statistics of a period, rolled up over the offices the caller may read."""
+
+    scope: str
+    """全市, a district's name, or an office's name."""
+    title: str
+    period_label: str
+    first_day: str
+    last_day: str
+    tables: list[StatTableInfo]
+    offices: list[OfficeStatInfo]

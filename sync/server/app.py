@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from justice_desktop.statistics.periods import month_period, quarter_period, year_period
 from sync.protocol import (
     DEFAULT_PULL_LIMIT,
     MAX_BLOB_CHUNK,
@@ -43,6 +44,7 @@ from sync.protocol import (
     OfficeChecksums,
     OfficeInfo,
     OfficeSettings,
+    OfficeStatInfo,
     PullPage,
     PushRequest,
     PushResponse,
@@ -52,11 +54,15 @@ from sync.protocol import (
     ResolveRequest,
     ResolveResult,
     Role,
+    StatColumnInfo,
+    StatisticsReport,
+    StatRowInfo,
+    StatTableInfo,
     TokenPair,
     VersionErrorBody,
     VersionInfo,
 )
-from sync.server import accounts, blobs, numbers, office_settings, repair, sync_store
+from sync.server import accounts, blobs, numbers, office_settings, repair, statistics, sync_store
 from sync.server.authz import Forbidden, Principal, require_read, require_write
 from sync.server.codes import published_code_tables
 from sync.server.config import Settings
@@ -547,6 +553,79 @@ def build_router() -> APIRouter:
         """The settings the city bureau set for the office (city-wide defaults overlaid by the
         office's own), with a version that grows whenever one of them changes."""
         return office_settings.settings_of(engine, readable_office(principal, engine, office_id))
+
+    @api.get(
+        "/statistics/mediation",
+        response_model=StatisticsReport,
+        tags=["statistics"],
+        responses=_responses(401, 403),
+    )
+    def get_mediation_statistics(
+        principal: PrincipalDep,
+        engine: EngineDep,
+        settings: SettingsDep,
+        year: Annotated[int, Query(ge=2000, le=2100)],
+        quarter: Annotated[int | None, Query(ge=1, le=4)] = None,
+        month: Annotated[int | None, Query(ge=1, le=12)] = None,
+        district: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
+    ) -> StatisticsReport:
+        """The 人民调解 statistics of a year, quarter or month, rolled up over the offices the
+        caller reads (an office: its own; a district: its offices; the city: every office, or
+        one district's), with each office's totals."""
+        if quarter is not None and month is not None:
+            raise RequestValidationError(
+                [{"loc": ("query", "month"), "msg": "季度和月份只能选一个", "type": "value_error"}]
+            )
+        if month is not None:
+            period = month_period(year, month)
+        elif quarter is not None:
+            period = quarter_period(year, quarter)
+        else:
+            period = year_period(year)
+        result = statistics.rollup(
+            engine, principal, period, district, statistics.code_tables(settings.code_tables_dir)
+        )
+        report = result.report
+        return StatisticsReport(
+            scope=result.scope,
+            title=report.title,
+            period_label=period.label,
+            first_day=period.first_iso,
+            last_day=period.last_iso,
+            tables=[
+                StatTableInfo(
+                    key=t.key,
+                    title=t.title,
+                    note=t.note,
+                    columns=[
+                        StatColumnInfo(key=c.key, label=c.label, unit=c.unit, decimals=c.decimals)
+                        for c in t.columns
+                    ],
+                    rows=[
+                        StatRowInfo(
+                            label=r.label,
+                            level=r.level,
+                            code=r.code,
+                            total=r.total,
+                            values=list(r.values),
+                        )
+                        for r in t.rows
+                    ],
+                )
+                for t in report.tables
+            ],
+            offices=[
+                OfficeStatInfo(
+                    office_id=o.office_id,
+                    name=o.name,
+                    district=o.district,
+                    registered=o.registered,
+                    succeeded=o.succeeded,
+                    success_rate=o.success_rate,
+                )
+                for o in result.offices
+            ],
+        )
 
     router = APIRouter(prefix="/api/v1")
     router.include_router(public)

@@ -632,7 +632,37 @@ def test_office_settings(world: World, client: httpx.Client, engine: Engine) -> 
             assert body["settings"][key] == values[office_id]
 
 
+def test_statistics_rollup(world: World, client: httpx.Client) -> None:
+    """``GET /statistics/mediation`` rolls up only offices the caller reads: an office its own
+    (asking for a district is refused), a district its own district (another is refused), the
+    city every office or one district's."""
+    role = _role(world, client)
+    url = "/api/v1/statistics/mediation"
+
+    def scope(**params: str) -> tuple[int, set[int]]:
+        response = client.get(url, params={"year": 2025, **params}, headers=bearer(world.token))
+        ids = {o["office_id"] for o in response.json().get("offices", [])}
+        return response.status_code, ids
+
+    plain, plain_ids = scope()
+    own_district, own_ids = scope(district=world.own.district)
+    other_district, other_ids = scope(district=world.other_district.district)
+    assert plain == 200
+    if role.is_office_role:
+        assert plain_ids == {world.own.id}
+        assert (own_district, other_district) == (403, 403)
+    elif role is Role.DISTRICT:
+        assert {world.own.id, world.same_district.id} <= plain_ids
+        assert world.other_district.id not in plain_ids
+        assert own_district == 200 and other_district == 403
+    else:
+        assert {world.own.id, world.same_district.id, world.other_district.id} <= plain_ids
+        assert own_district == 200 and world.other_district.id not in own_ids
+        assert other_district == 200 and other_ids == {world.other_district.id}
+
+
 COVERED: dict[tuple[str, str], str] = {
+    ("GET", "/api/v1/statistics/mediation"): "test_statistics_rollup",
     ("POST", "/api/v1/auth/logout"): "test_logout",
     ("GET", "/api/v1/me"): "test_me",
     ("POST", "/api/v1/devices"): "test_register_device",
