@@ -404,9 +404,9 @@ def default_factories() -> dict[str, Callable[[AppContext, QWidget], Screen]]:
         return AdviserLogsScreen(ctx, parent)
 
     def statistics(ctx: AppContext, parent: QWidget) -> Screen:
-        return PlaceholderScreen(
-            ctx, "统计", "统计报表、到期提醒汇总和Excel导出将在统计模块中提供。", parent
-        )
+        from ui.statistics_screen import StatisticsScreen
+
+        return StatisticsScreen(ctx, parent)
 
     def settings(ctx: AppContext, parent: QWidget) -> Screen:
         from ui.settings_screen import SettingsScreen

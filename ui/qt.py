@@ -19,6 +19,16 @@ import PySide6
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Signal
 
 if TYPE_CHECKING:  # what type checkers see; at run time __getattr__ below
+    from PySide6.QtCharts import (
+        QBarCategoryAxis,
+        QBarSeries,
+        QBarSet,
+        QChart,
+        QChartView,
+        QLineSeries,
+        QPieSeries,
+        QValueAxis,
+    )
     from PySide6.QtCore import (
         QAbstractItemModel,
         QAbstractListModel,
@@ -159,6 +169,14 @@ if TYPE_CHECKING:  # what type checkers see; at run time __getattr__ below
 # PySide6 creates a class's Python type on first access; creating all ~120 at start-up costs
 # ~30 ms of every start, so only what the first screen uses is made then.
 _SOURCES: dict[str, str] = {
+    "QBarCategoryAxis": "QtCharts",
+    "QBarSeries": "QtCharts",
+    "QBarSet": "QtCharts",
+    "QChart": "QtCharts",
+    "QChartView": "QtCharts",
+    "QLineSeries": "QtCharts",
+    "QPieSeries": "QtCharts",
+    "QValueAxis": "QtCharts",
     "QAbstractItemModel": "QtCore",
     "QAbstractListModel": "QtCore",
     "QAbstractTableModel": "QtCore",
@@ -383,6 +401,14 @@ if not _known_good(PySide6.__version__):
 __all__ = [
     "AnyIndex",
     "BrokenQtBindingError",
+    "QBarCategoryAxis",
+    "QBarSeries",
+    "QBarSet",
+    "QChart",
+    "QChartView",
+    "QLineSeries",
+    "QPieSeries",
+    "QValueAxis",
     "QAbstractItemModel",
     "QAbstractItemView",
     "QAbstractListModel",

@@ -42,6 +42,8 @@ __all__ = [
     "format_value",
     "mediation_report_pdf",
     "row_label",
+    "short_people_table",
+    "shortfall_table",
     "understander_report_pdf",
 ]
 
@@ -246,7 +248,7 @@ def mediation_report_pdf(
     )
 
 
-def _people_table(report: UnderstanderReport) -> StatTable:
+def short_people_table(report: UnderstanderReport) -> StatTable:
     """Who is short of the yearly training hours, one row each (no drill-down in print)."""
     rows = tuple(
         StatRow(f"{p.name}（{p.village}）", (Cell(p.hours), Cell(p.target), Cell(p.missing)))
@@ -270,11 +272,11 @@ def understander_report_pdf(report: UnderstanderReport, *, office: str, filled_o
         office,
         f"{report.year}年",
         filled_on,
-        [report.quota_table(), _people_table(report)],
+        [report.quota_table(), short_people_table(report)],
     )
 
 
-def _shortfall_table(report: AdviserReport) -> StatTable:
+def shortfall_table(report: AdviserReport) -> StatTable:
     rows = tuple(
         StatRow(
             f"{s.adviser}：{s.village} {s.period}{'实地服务' if s.kind == 'visit' else '法治讲座'}",
@@ -299,5 +301,5 @@ def adviser_report_pdf(report: AdviserReport, *, office: str, filled_on: date) -
         office,
         f"{report.year}年（截至{_cn_date(report.until)}）",
         filled_on,
-        [report.table(), _shortfall_table(report)],
+        [report.table(), shortfall_table(report)],
     )
