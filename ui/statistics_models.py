@@ -258,6 +258,7 @@ def months_chart(series: Sequence[st.MonthPoint], year: int) -> QChart:
     y.setLabelFormat("%d")
     top = max([p.registered for p in series] + [p.succeeded for p in series] + [1])
     y.setRange(0, top)
+    y.applyNiceNumbers()
     chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
     chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
     bars.attachAxis(x)
@@ -296,7 +297,8 @@ def rate_chart(series: Sequence[st.MonthPoint], year: int) -> QChart:
     x = QValueAxis()
     x.setRange(1, 12)
     x.setTickCount(12)
-    x.setLabelFormat("%d月")
+    x.setLabelFormat("%d")  # a non-ASCII suffix here prints as "?"
+    x.setTitleText("月份")
     y = QValueAxis()
     y.setRange(0, max([100.0] + [r for _m, r in rates if r is not None]))
     y.setLabelFormat("%.0f")
