@@ -180,6 +180,39 @@ def postgres_pids() -> list[int]:
     return found
 
 
+def postgres_cpu() -> dict[int, float]:
+    """CPU seconds so far of every running PostgreSQL process, by process id."""
+    return {pid: cpu_seconds([pid]) for pid in postgres_pids()}
+
+
+def cpu_used(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds spent between two :func:`postgres_cpu` snapshots by the processes alive at
+    the second (a backend started in between counts from zero; one that ended is missed)."""
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
+
+
+def issue_tokens_directly(engine: Engine, account: OfficeAccount) -> str:
+    """A login session of the account on its device, made in the database as a login would
+    (no password hashing): returns the refresh token."""
+    from sync.server.db import auth_sessions, users
+
+    now = unix_now()
+    with engine.begin() as conn:
+        import sqlalchemy as sa
+
+        user_id = conn.execute(
+            sa.select(users.c.id).where(users.c.username == account.username)
+        ).scalar_one()
+        session_id = conn.execute(
+            auth_sessions.insert().values(
+                user_id=user_id, device_id=account.device_id, created_at=now, revoked_at=None
+            )
+        ).inserted_primary_key
+        assert session_id is not None
+        pair = accounts._issue_pair(conn, int(session_id[0]), now, accounts.TokenLifetimes())
+    return pair.refresh_token
+
+
 # ---------------------------------------------------------------------------------- accounts
 
 
@@ -418,8 +451,17 @@ class SyncClient:
         response = self.send("POST", "/api/v1/auth/login", json=body)
         self.http.headers["Authorization"] = f"Bearer {response.json()['access_token']}"
 
-    def push_batch(self, changes: list[dict[str, Any]]) -> PushResponse:
-        response = self.send("POST", "/api/v1/sync/push", json={"changes": changes})
+    def push_batch(self, changes: list[dict[str, Any]] | bytes) -> PushResponse:
+        """Push one batch: the changes, or the request body already encoded."""
+        if isinstance(changes, bytes):
+            response = self.send(
+                "POST",
+                "/api/v1/sync/push",
+                content=changes,
+                headers={"Content-Type": "application/json"},
+            )
+        else:
+            response = self.send("POST", "/api/v1/sync/push", json={"changes": changes})
         return PushResponse.model_validate_json(response.content)
 
     def push(self, changes: list[dict[str, Any]]) -> list[PushResponse]:

@@ -483,8 +483,7 @@ def push(engine: Engine, principal: Principal, request: PushRequest, now: int) -
     return PushResponse(office_id=office_id, results=results)
 
 
-def pull(engine: Engine, office_id: int, after: int, limit: int) -> PullPage:
-    """The office's records changed after ``after`` (authorization is the caller's job)."""
+def _pull_rows(engine: Engine, office_id: int, after: int, limit: int) -> list[sa.Row[Any]]:
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             # Walk the (office_id, server_seq) index in order. Without fresh statistics (a big
@@ -497,6 +496,12 @@ def pull(engine: Engine, office_id: int, after: int, limit: int) -> PullPage:
             .order_by(records.c.server_seq)
             .limit(limit + 1)
         ).all()
+    return list(rows)
+
+
+def pull(engine: Engine, office_id: int, after: int, limit: int) -> PullPage:
+    """The office's records changed after ``after`` (authorization is the caller's job)."""
+    rows = _pull_rows(engine, office_id, after, limit)
     page = [
         PulledRecord(
             table_name=row.table_name,
@@ -515,6 +520,28 @@ def pull(engine: Engine, office_id: int, after: int, limit: int) -> PullPage:
         next_after=page[-1].server_seq if page else after,
         has_more=len(rows) > limit,
     )
+
+
+def pull_json(engine: Engine, office_id: int, after: int, limit: int) -> bytes:
+    """:func:`pull` already serialized: the :class:`PullPage` JSON, built around each record's
+    stored JSON text (``records.data``, written by this module) without decoding and encoding
+    it again. A first pull of 100,000 cases spends most of its server time there otherwise."""
+    rows = _pull_rows(engine, office_id, after, limit)
+    page = rows[:limit]
+    dumps = json.dumps
+    parts = [
+        f'{{"table_name":{dumps(row.table_name)},"record_id":{dumps(row.record_id)},'
+        f'"version":{int(row.version)},"deleted":{"true" if row.deleted else "false"},'
+        f'"server_seq":{int(row.server_seq)},"data":{row.data},'
+        f'"updated_at":{int(row.updated_at)}}}'
+        for row in page
+    ]
+    next_after = int(page[-1].server_seq) if page else after
+    has_more = "true" if len(rows) > limit else "false"
+    return (
+        f'{{"office_id":{int(office_id)},"records":[{",".join(parts)}],'
+        f'"next_after":{next_after},"has_more":{has_more}}}'
+    ).encode()
 
 
 def open_conflicts(engine: Engine, office_id: int, include_resolved: bool = False) -> ConflictList:
