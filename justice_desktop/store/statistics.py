@@ -29,6 +29,7 @@ from datetime import date
 from typing import Any
 
 from justice_desktop.codes.tables import CodeTable
+from justice_desktop.domain.case_inputs import validate_prevention
 from justice_desktop.domain.consultations import MONTHLY_VISIT_HOURS, AdviserShortfall
 from justice_desktop.domain.understanders import HoursShortfall
 from justice_desktop.statistics.periods import Period, months_of_year
@@ -43,7 +44,6 @@ from justice_desktop.statistics.tables import (
     PARTIES,
     PREVENTED_DISPUTES,
     PREVENTION,
-    PREVENTION_KINDS,
     REGISTERED,
     SCREENED,
     SOURCE,
@@ -357,17 +357,7 @@ def record_prevention(
 ) -> None:
     """Set what the prevention block counts for a case: found by screening (排查), and which
     escalations the mediation prevented (:data:`PREVENTION_KINDS`) with how many people."""
-    kinds = list(dict.fromkeys(prevented))
-    for kind in kinds:
-        if kind not in PREVENTION_KINDS:
-            raise ValidationError("prevented", "请从列表中选择防止激化的情形。")
-    if not 0 <= prevented_people <= 100_000:
-        raise ValidationError("prevented_people", "涉及人数应在0到100000之间。")
-    if kinds and prevented_people < 1:
-        raise ValidationError("prevented_people", "请填写防止激化涉及的人数。")
-    if not kinds and prevented_people:
-        raise ValidationError("prevented_people", "未选择防止激化的情形，不应填写涉及人数。")
-    ordered = [k for k in PREVENTION_KINDS if k in kinds]
+    ordered, people = validate_prevention(prevented, prevented_people)
     with store.tx(user_id) as tx:
         tx.require("cases", case_id)
         tx.update(
@@ -376,7 +366,7 @@ def record_prevention(
             {
                 "from_screening": int(from_screening),
                 "prevented": json.dumps(ordered),
-                "prevented_people": prevented_people,
+                "prevented_people": people,
             },
         )
 
