@@ -83,6 +83,35 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--blank", action="store_true", help="空白文书（供手工填写）")
     p.add_argument("-o", "--output", type=Path, required=True, help="输出的PDF文件")
+
+    p = sub.add_parser("export", help="把列表导出为Excel（.xlsx）文件")
+    p.add_argument(
+        "list",
+        choices=["cases", "roster", "trainings", "consultations", "adviser-logs"],
+        help="cases 案件 / roster 法律明白人名册 / trainings 培训台账 / "
+        "consultations 咨询登记 / adviser-logs 顾问工作日志",
+    )
+    p.add_argument("-o", "--output", type=Path, required=True, help="输出的.xlsx文件")
+    p.add_argument(
+        "--full", action="store_true", help="完整导出，不脱敏（仅司法所所长；记入审计日志）"
+    )
+    p.add_argument("--year", type=int, default=None, help="年份（名册的培训学时、培训台账、日志）")
+    p.add_argument("--user", default=None, help="操作人姓名（默认：第一位用户）")
+
+    p = sub.add_parser("import", help="从Excel（.xlsx）导入法律明白人名册或培训签到")
+    p.add_argument("list", choices=["roster", "attendance"], help="roster 名册 / attendance 签到")
+    p.add_argument("file", type=Path, help="要导入的.xlsx文件")
+    p.add_argument("--dry-run", action="store_true", help="只检查并列出问题，不写入")
+    p.add_argument("--training", default=None, help="签到对应的培训：培训编号或完整的培训主题")
+    p.add_argument(
+        "--column",
+        action="append",
+        default=[],
+        metavar="表头=字段",
+        help="指定某列的内容，如 --column 人员=name（字段为空表示不导入该列）；会被记住",
+    )
+    p.add_argument("--skip-errors", action="store_true", help="跳过有问题的行，导入其余各行")
+    p.add_argument("--user", default=None, help="操作人姓名（默认：第一位用户）")
     return parser
 
 
@@ -295,6 +324,82 @@ def cmd_pdf(args: argparse.Namespace) -> int:
     return 0
 
 
+def _user_named(store: Store, name: str | None) -> str:
+    from justice_desktop.store.office import users
+
+    if not name:
+        return _acting_user(store)
+    found = [u for u in users(store) if u["name"] == name]
+    if not found:
+        names = "、".join(u["name"] for u in users(store))
+        raise ValidationError("user", f"没有名为“{name}”的用户。可选：{names}")
+    return found[0]["id"]
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from justice_desktop.excel.exports import ExportRequest, export_list
+
+    store = _open(args)
+    try:
+        user = _user_named(store, args.user)
+        result = export_list(
+            store, user, ExportRequest(args.list, full=args.full, year=args.year), args.output
+        )
+    finally:
+        store.close()
+    mode = "完整导出（未脱敏，已记入审计日志）" if result.full else "身份证号码、电话已脱敏"
+    print(f"已导出《{result.title}》{result.rows}行到：{result.path}（{mode}）")
+    return 0
+
+
+def _column_mapping(pairs: list[str]) -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    for pair in pairs:
+        header, sep, key = pair.partition("=")
+        if not sep or not header.strip():
+            raise ValidationError("column", f"列对应“{pair}”的格式应为“表头=字段”，如“人员=name”。")
+        mapping[header.strip()] = key.strip()
+    return mapping
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from justice_desktop.excel.importer import (
+        apply_import,
+        field_choices,
+        plan_attendance_import,
+        plan_roster_import,
+    )
+
+    mapping = _column_mapping(args.column)
+    known = {key for key, _ in field_choices(args.list)}
+    for key in mapping.values():
+        if key and key not in known:
+            options = "、".join(f"{k}（{label}）" for k, label in field_choices(args.list))
+            raise ValidationError("column", f"没有字段“{key}”。可用的字段：{options}")
+    store = _open(args)
+    try:
+        user = _user_named(store, args.user)
+        if args.list == "attendance":
+            if not args.training:
+                raise ValidationError("training", "导入签到需要用 --training 指明是哪一次培训。")
+            plan = plan_attendance_import(store, user, args.file, args.training, mapping=mapping)
+        else:
+            plan = plan_roster_import(store, user, args.file, mapping=mapping)
+        for line in plan.report_lines():
+            print(line)
+        if args.dry_run:
+            print("（试运行：没有写入任何记录）")
+            return 0 if plan.ok else 1
+        if plan.problems and not args.skip_errors:
+            print("未导入。请修改表格后重新导入，或加 --skip-errors 跳过有问题的行。")
+            return 1
+        outcome = apply_import(store, user, plan, skip_invalid=args.skip_errors)
+    finally:
+        store.close()
+    print(outcome.text())
+    return 0
+
+
 HANDLERS = {
     "init": cmd_init,
     "demo-data": cmd_demo_data,
@@ -304,6 +409,8 @@ HANDLERS = {
     "check": cmd_check,
     "blocks": cmd_blocks,
     "pdf": cmd_pdf,
+    "export": cmd_export,
+    "import": cmd_import,
 }
 
 

@@ -12,4 +12,6 @@ COMMANDS: tuple[str, ...] = (
     "check",
     "blocks",
     "pdf",
+    "export",
+    "import",
 )
