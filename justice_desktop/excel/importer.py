@@ -400,18 +400,6 @@ def plan_roster_import(
             problem("name", "缺少姓名")
         if not entry.village:
             problem("village", "缺少所在村（社区）")
-        if id_number:
-            try:
-                rid = parse_resident_id(id_number, today=today)
-                entry.id_number = rid.number
-                if entry.gender and entry.gender != rid.gender:
-                    problem(
-                        "gender", f"性别填写为“{entry.gender}”，与身份证号码（{rid.gender}）不一致"
-                    )
-                    entry.gender = None
-            except ValidationError as exc:
-                problem("id_number", exc.message)
-                entry.id_number = ""
         if entry.phone:
             try:
                 entry.phone = validate_phone(entry.phone)
@@ -463,11 +451,20 @@ def plan_roster_import(
             first = seen_name.setdefault((entry.name, entry.village), row_no)
             if first != row_no:
                 problem("name", f"与第{first}行姓名、村相同；如确是两个人，请填写身份证号码")
-        if not problems:
+        if problems and id_number:  # report a bad ID number along with the other problems
+            try:
+                rid = parse_resident_id(id_number, today=today)
+                if entry.gender and entry.gender != rid.gender:
+                    problem(
+                        "gender", f"性别填写为“{entry.gender}”，与身份证号码（{rid.gender}）不一致"
+                    )
+            except ValidationError as exc:
+                problem("id_number", exc.message)
+        if not problems:  # the ID number is checked (once) here
             try:
                 valid = validate_understander(entry, codes, today)
             except ValidationError as exc:
-                problem(exc.field, exc.message)
+                problem(exc.field, exc.message.rstrip("。"))
         if problems:
             plan.problems += [RowIssue(row_no, col, msg) for col, msg in problems]
             continue

@@ -88,6 +88,16 @@ def test_good_roster_dry_run_writes_nothing_then_imports_once(
     assert rows["李芳"]["nomination_route"] == "committee"
     assert rows["王强"]["nomination_route"] == "party_branch"
     assert rows["李芳"]["phone"] == "022-12345678"
+    outbox = store.query(
+        "SELECT o.op, o.version, o.changes, o.created_by FROM outbox o JOIN understanders u "
+        "ON u.id = o.record_id WHERE u.name = '张明'"
+    )
+    assert [(o["op"], o["version"], o["created_by"]) for o in outbox] == [("insert", 1, user)]
+    assert '"id_number": [null, "' + ID_A + '"]' in outbox[0]["changes"]
+    inserts = store.query(
+        "SELECT fields FROM audit_log WHERE action = 'insert' AND table_name = 'understanders'"
+    )
+    assert len(inserts) == 3 and "id_number" in inserts[0]["fields"]
     audit = store.query("SELECT table_name, fields FROM audit_log WHERE action = 'import'")
     assert len(audit) == 1 and "good.xlsx" in audit[0]["fields"]
     # The same file again: nothing new, nothing changed, no outbox entry.
