@@ -68,21 +68,8 @@ SCREENS: tuple[ScreenSpec, ...] = (
 SCREEN_INDEX = {s.key: i for i, s in enumerate(SCREENS)}
 
 
-class PlaceholderScreen(Screen):
-    """A screen whose issue has not landed yet: says so instead of showing nothing."""
-
-    def __init__(self, ctx: AppContext, title: str, text: str, parent: QWidget | None) -> None:
-        super().__init__(ctx, parent)
-        self.title = title
-        label = QLabel(text, self)
-        label.setWordWrap(True)
-        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout = QHBoxLayout(self)
-        layout.addWidget(label)
-
-
 class MainWindow(QMainWindow):
-    #: The user asked to sync (F5); the sync issue connects the engine here.
+    #: The user asked to sync (F5); the sync controller answers it.
     syncRequested = Signal()
     #: Settings restored a backup: the program must restart.
     restartRequested = Signal()
