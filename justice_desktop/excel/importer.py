@@ -54,6 +54,7 @@ __all__ = [
     "ImportPlan",
     "RowIssue",
     "apply_import",
+    "field_choices",
     "mapping_preference_key",
     "plan_attendance_import",
     "plan_roster_import",
