@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from justice_desktop.codes.tables import CodeTable
 from justice_desktop.domain.consultations import (
@@ -39,6 +39,9 @@ from ui.qt import (
     QWidget,
 )
 from ui.register_printing import print_adviser_log
+
+if TYPE_CHECKING:
+    from ui.excel_export import ExcelExportDialog
 
 __all__ = [
     "ALL_ADVISERS",
@@ -203,6 +206,10 @@ class AdviserLogsScreen(QuickEntryScreen):
         self.print_button.setObjectName("printAdviserLog")
         self.print_button.setToolTip("所选法律顾问本年度的工作日志（PDF）")
         bar.addWidget(self.print_button)
+        self.excel_button = QPushButton("导出Excel…", listing)
+        self.excel_button.setObjectName("exportAdviserLogsExcel")
+        self.excel_button.setToolTip("把本年度全部法律顾问的工作日志导出为Excel表格")
+        bar.addWidget(self.excel_button)
         bar.addStretch(1)
         bar.addWidget(self.count_label)
         self.model = AdviserLogListModel(ctx.tables, self)
@@ -244,10 +251,12 @@ class AdviserLogsScreen(QuickEntryScreen):
         self.setup_entry(form)
         self.adviser_filter.currentIndexChanged.connect(self.reload_list)
         self.print_button.clicked.connect(lambda: self.print_current())
+        self.excel_button.clicked.connect(self.export_excel)
         self.year_spin.valueChanged.connect(self.reload_list)
         ctx.recordsChanged.connect(self._records_changed)
         ctx.dataReloaded.connect(self._data_reloaded)
         self._request = 0
+        self.excel_dialog: ExcelExportDialog | None = None
         self.reload_list()
 
     @property
@@ -270,6 +279,22 @@ class AdviserLogsScreen(QuickEntryScreen):
         adviser = self.selected_adviser() or self.ctx.user.name
         print_adviser_log(self.ctx, self, adviser, self.year_spin.value())
         return True
+
+    def export_excel(self) -> ExcelExportDialog:
+        """导出Excel…: the year's work log of every adviser (the export has no adviser
+        filter)."""
+        from justice_desktop.excel.exports import ExportRequest
+        from ui.excel_export import ExportSpec, open_export_dialog
+
+        year = self.year_spin.value()
+        note = "（“法律顾问”筛选不影响导出）" if self.selected_adviser() else ""
+        spec = ExportSpec(
+            ExportRequest("adviser-logs", year=year),
+            f"法律顾问工作日志{year}年",
+            f"导出{year}年全部法律顾问的工作日志{note}。",
+        )
+        self.excel_dialog = open_export_dialog(self.ctx, spec, self)
+        return self.excel_dialog
 
     def selected_adviser(self) -> str | None:
         data = self.adviser_filter.currentData()

@@ -53,6 +53,7 @@ from ui.search_results import SEARCH_DELAY_MS, SearchController, SearchResultsMo
 
 if TYPE_CHECKING:
     from ui.case_editor import CaseEditor
+    from ui.excel_export import ExcelExportDialog
 
 __all__ = ["SEARCH_PLACEHOLDER", "CasesScreen"]
 
@@ -159,6 +160,11 @@ class CasesScreen(Screen):
         self.export_button.setToolTip("把选中案件的整卷或所选文书导出为PDF文件")
         self.export_button.clicked.connect(self.export_pdfs)
         top.addWidget(self.export_button)
+        self.excel_button = QPushButton("导出Excel…", self)
+        self.excel_button.setObjectName("excelExportButton")
+        self.excel_button.setToolTip("把当前筛选条件下的全部案件导出为Excel表格（默认脱敏）")
+        self.excel_button.clicked.connect(self.export_excel)
+        top.addWidget(self.excel_button)
         filters = QHBoxLayout()
         for label, widget in (
             ("状态", self.status_filter),
@@ -183,6 +189,7 @@ class CasesScreen(Screen):
         list_layout.addWidget(self.hint_label)
         list_layout.addWidget(self.list_stack, 1)
 
+        self.excel_dialog: ExcelExportDialog | None = None
         self._editor: CaseEditor | None = None  # built when a case is first opened
         self.pages = QStackedWidget(self)
         self.pages.addWidget(list_page)
@@ -271,6 +278,22 @@ class CasesScreen(Screen):
 
         ids = selected_case_ids(self.case_table, self.case_model.case_id)
         export_selected_cases(self.ctx, ids, self)
+
+    def export_excel(self) -> ExcelExportDialog:
+        """导出Excel…: every case of the current filter (not only the page on screen; a
+        search in the box does not narrow the export)."""
+        from justice_desktop.excel.exports import ExportRequest
+        from ui.excel_export import ExportSpec, open_export_dialog
+
+        case_filter = self.current_filter()
+        count = self.case_model.rowCount()
+        spec = ExportSpec(
+            ExportRequest("cases", case_filter=case_filter),
+            "人民调解案件列表",
+            f"导出当前筛选条件下的全部案件（共 {count} 件）。搜索框中的搜索不影响导出。",
+        )
+        self.excel_dialog = open_export_dialog(self.ctx, spec, self)
+        return self.excel_dialog
 
     def flush_drafts(self) -> None:
         if self._editor is not None:

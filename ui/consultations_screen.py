@@ -7,7 +7,8 @@ opens the case editor on it.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
 
 from justice_desktop.codes.tables import CodeTable
 from justice_desktop.domain.case_inputs import CaseInput
@@ -40,6 +41,9 @@ from ui.qt import (
     Signal,
 )
 from ui.register_printing import print_consultation_register
+
+if TYPE_CHECKING:
+    from ui.excel_export import ExcelExportDialog
 
 __all__ = ["ConsultationListModel", "ConsultationsScreen", "consultation_columns"]
 
@@ -109,6 +113,7 @@ class ConsultationsScreen(QuickEntryScreen):
         self.setObjectName("consultationsScreen")
         self.referral_dialog: ReferralDialog | None = None
         self._select_after_reload: str | None = None
+        self.excel_dialog: ExcelExportDialog | None = None
         form = ConsultationForm(
             ctx.tables,
             today=ctx.today,
@@ -163,6 +168,10 @@ class ConsultationsScreen(QuickEntryScreen):
         self.print_button.setToolTip("本月的法律咨询登记簿（PDF，可预览、打印、另存）")
         actions = QHBoxLayout()
         actions.addWidget(self.print_button)
+        self.excel_button = QPushButton("导出Excel…", listing)
+        self.excel_button.setObjectName("exportConsultationsExcel")
+        self.excel_button.setToolTip("把本月的咨询登记导出为Excel表格（默认脱敏）")
+        actions.addWidget(self.excel_button)
         actions.addStretch(1)
         actions.addWidget(self.refer_button)
         list_layout.addLayout(bar)
@@ -188,6 +197,7 @@ class ConsultationsScreen(QuickEntryScreen):
         self.model.modelReset.connect(self._selection_changed)
         self.refer_button.clicked.connect(self.refer_selected)
         self.print_button.clicked.connect(lambda: self.print_current())
+        self.excel_button.clicked.connect(self.export_excel)
         self._shown_month = self._month()
         ctx.recordsChanged.connect(self._records_changed)
         ctx.dataReloaded.connect(self._data_reloaded)
@@ -216,6 +226,22 @@ class ConsultationsScreen(QuickEntryScreen):
         year, month = self._month()
         print_consultation_register(self.ctx, self, year, month)
         return True
+
+    def export_excel(self) -> ExcelExportDialog:
+        """导出Excel…: the consultations of the month shown."""
+        from justice_desktop.excel.exports import ExportRequest
+        from ui.excel_export import ExportSpec, open_export_dialog
+
+        year, month = self._month()
+        first = date(year, month, 1)
+        last = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+        spec = ExportSpec(
+            ExportRequest("consultations", date_from=first, date_to=last),
+            f"法律咨询登记{year}年{month}月",
+            f"导出{year}年{month}月的法律咨询登记（与列表相同的月份）。",
+        )
+        self.excel_dialog = open_export_dialog(self.ctx, spec, self)
+        return self.excel_dialog
 
     def _month(self) -> tuple[int, int]:
         day = to_date(self.month_edit.date())

@@ -16,6 +16,7 @@ Public signals: ``pageChanged(str)`` (one of the page names above) and ``rosterL
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from justice_desktop.store.understanders import UnderstanderService
 from justice_desktop.validation import ValidationError
@@ -69,6 +70,10 @@ from ui.understander_models import (
     load_roster,
     load_trainings,
 )
+
+if TYPE_CHECKING:
+    from ui.excel_export import ExcelExportDialog
+    from ui.excel_import_dialog import ExcelImportDialog
 
 __all__ = ["RemovalDialog", "UnderstandersScreen"]
 
@@ -166,6 +171,7 @@ class UnderstandersScreen(Screen):
         self._training_request = 0
         self._select_after_load: str | None = None
         self.removal_dialog: RemovalDialog | None = None
+        self.excel_dialog: ExcelExportDialog | ExcelImportDialog | None = None
         self.target = 0.0
 
         # -- top bar: year and target
@@ -227,6 +233,12 @@ class UnderstandersScreen(Screen):
         self.print_record_button.setObjectName("printTrainingRecord")
         roster_buttons.addWidget(self.print_roster_button)
         roster_buttons.addWidget(self.print_record_button)
+        self.export_roster_button = QPushButton("导出Excel…", roster_page)
+        self.export_roster_button.setObjectName("exportRosterExcel")
+        self.import_roster_button = QPushButton("从Excel导入名册…", roster_page)
+        self.import_roster_button.setObjectName("importRosterExcel")
+        roster_buttons.addWidget(self.export_roster_button)
+        roster_buttons.addWidget(self.import_roster_button)
         roster_buttons.addStretch(1)
         roster_buttons.addWidget(self.roster_summary)
         roster_layout = QVBoxLayout(roster_page)
@@ -250,6 +262,13 @@ class UnderstandersScreen(Screen):
         self.print_sign_in_button = QPushButton("打印签到表…", training_page)
         self.print_sign_in_button.setObjectName("printSignIn")
         training_buttons.addWidget(self.print_sign_in_button)
+        self.export_trainings_button = QPushButton("导出Excel…", training_page)
+        self.export_trainings_button.setObjectName("exportTrainingsExcel")
+        self.import_attendance_button = QPushButton("导入签到表…", training_page)
+        self.import_attendance_button.setObjectName("importAttendanceExcel")
+        self.import_attendance_button.setToolTip("把Excel签到表中的人登记为选中培训的参训人员")
+        training_buttons.addWidget(self.export_trainings_button)
+        training_buttons.addWidget(self.import_attendance_button)
         training_buttons.addStretch(1)
         training_buttons.addWidget(self.training_summary)
         training_layout = QVBoxLayout(training_page)
@@ -299,6 +318,10 @@ class UnderstandersScreen(Screen):
         self.print_roster_button.clicked.connect(lambda: self.print_current())
         self.print_record_button.clicked.connect(self.print_training_record)
         self.print_sign_in_button.clicked.connect(self.print_sign_in)
+        self.export_roster_button.clicked.connect(self.export_roster)
+        self.import_roster_button.clicked.connect(self.import_roster)
+        self.export_trainings_button.clicked.connect(self.export_trainings)
+        self.import_attendance_button.clicked.connect(self.import_attendance)
         self.tabs.currentChanged.connect(lambda _i: self.pageChanged.emit(self.page))
         for form in (self.form, self.training_form):
             form.closed.connect(self.show_lists)
@@ -541,6 +564,75 @@ class UnderstandersScreen(Screen):
         print_training_sign_in(self.ctx, self, training_id)
         return True
 
+    # -- Excel ----------------------------------------------------------------------------------
+    def export_roster(self) -> ExcelExportDialog:
+        """导出Excel… on the 名册 tab: the year's hours; the village and status filters apply."""
+        from justice_desktop.excel.exports import ExportRequest
+        from ui.excel_export import ExportSpec, open_export_dialog
+
+        year, village = self.year.value(), combo_value(self.village_filter)
+        status = combo_value(self.status_filter)
+        where = village or "全部村（社区）"
+        state = self.status_filter.currentText()
+        spec = ExportSpec(
+            ExportRequest("roster", year=year, village=village, status=status),
+            "法律明白人名册",
+            f"导出法律明白人名册：{where}，{state}，含{year}年培训学时。"
+            "“重点人群”“姓名”和“只看未达标”筛选不影响导出。",
+        )
+        dialog = open_export_dialog(self.ctx, spec, self)
+        self.excel_dialog = dialog
+        return dialog
+
+    def export_trainings(self) -> ExcelExportDialog:
+        """导出Excel… on the 培训台账 tab: the year's trainings and who attended."""
+        from justice_desktop.excel.exports import ExportRequest
+        from ui.excel_export import ExportSpec, open_export_dialog
+
+        year = self.year.value()
+        spec = ExportSpec(
+            ExportRequest("trainings", year=year),
+            f"法律明白人培训台账{year}年",
+            f"导出{year}年的培训台账和参训人员名单（两个工作表）。",
+        )
+        dialog = open_export_dialog(self.ctx, spec, self)
+        self.excel_dialog = dialog
+        return dialog
+
+    def import_roster(self) -> ExcelImportDialog:
+        """从Excel导入名册…"""
+        from ui.excel_import_dialog import open_import_dialog
+
+        dialog = open_import_dialog(self.ctx, "roster", self)
+        self.excel_dialog = dialog
+        dialog.imported.connect(lambda outcome: self.message.setText(outcome.text()))
+        dialog.choose_file()
+        return dialog
+
+    def import_attendance(self) -> ExcelImportDialog | None:
+        """导入签到表… for the training selected on the 培训台账 tab."""
+        from ui.excel_import_dialog import open_import_dialog
+
+        index = self.training_view.currentIndex()
+        training_id = self.training_model.row_id(index.row()) if index.isValid() else None
+        if training_id is None:
+            self.message.setText("请先在培训台账中选中一次培训，再导入签到表。")
+            return None
+        model = self.training_model
+        held_on = model.index(index.row(), 0).data()
+        topic = model.index(index.row(), 1).data()
+        dialog = open_import_dialog(
+            self.ctx,
+            "attendance",
+            self,
+            training_id=training_id,
+            training_title=f"{held_on} {topic}",
+        )
+        self.excel_dialog = dialog
+        dialog.imported.connect(lambda outcome: self.message.setText(outcome.text()))
+        dialog.choose_file()
+        return dialog
+
     def current_understander_id(self) -> str | None:
         """The person selected on the roster."""
         return self._current_id(self.roster_view, self.roster_model)
@@ -563,6 +655,7 @@ class UnderstandersScreen(Screen):
         self.edit_button.setEnabled(row is not None)
         self.remove_button.setEnabled(row is not None and row.status == "active")
         self.edit_training_button.setEnabled(self.training_view.currentIndex().isValid())
+        self.import_attendance_button.setEnabled(self.training_view.currentIndex().isValid())
 
     # -- reacting -------------------------------------------------------------------------------
     def _records_changed(self, kind: str) -> None:
