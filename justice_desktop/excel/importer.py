@@ -62,7 +62,7 @@ __all__ = [
 ]
 
 ROSTER_FIELDS: tuple[FieldSpec, ...] = (
-    FieldSpec("name", "姓名", ("名字", "法律明白人姓名", "人员姓名", "法律明白人")),
+    FieldSpec("name", "姓名", ("名字", "法律明白人姓名", "人员姓名")),
     FieldSpec(
         "id_number",
         "身份证号码",

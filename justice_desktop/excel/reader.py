@@ -38,6 +38,8 @@ __all__ = [
 ]
 
 HEADER_SCAN_ROWS = 30
+MAX_PARTIAL_HEADER = 12  # longer texts only map by an exact synonym
+MAX_OLE_SCAN = 64 << 20
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
 _HEADER_NOISE = re.compile(r"[*＊:：]|\(必填\)|\(选填\)|必填|选填")
@@ -103,7 +105,7 @@ def _check_file(path: Path) -> None:
             f.seek(0, 2)
             size = f.tell()
             f.seek(0)
-            data = f.read(min(size, 1 << 20)) if head == _OLE_MAGIC else b""
+            data = f.read(min(size, MAX_OLE_SCAN)) if head == _OLE_MAGIC else b""
     except FileNotFoundError:
         raise WorkbookError(f"找不到文件“{path}”。") from None
     except IsADirectoryError:
@@ -235,6 +237,8 @@ def match_field(
     exact, partial = _synonym_index(fields)
     if key in exact:
         return exact[key]
+    if len(key) > MAX_PARTIAL_HEADER:
+        return None  # a title or a note, not a column header
     for synonym, field in partial:
         if synonym in key:
             return field

@@ -314,3 +314,23 @@ def test_two_level_header_and_excel_dates(
     assert got["张明"]["phone"] == "13812345678"
     assert got["张明"]["appointed_on"] == "2024-03-01"
     assert got["李芳"]["appointed_on"] == "2024-03-01"  # serial 45352 without date format
+
+
+def test_a_title_row_is_not_taken_for_the_header(
+    tmp_path: Path, store: Store, ids: dict[str, str]
+) -> None:
+    user = ids["user_id"]
+    service = UnderstanderService(store)
+    a = service.add(user, UnderstanderInput("张明", "东村", "self"))
+    service.add_training(
+        user, TrainingInput(date(2025, 5, 20), "民法典宣讲", "李律师", "offline", 2, "", [])
+    )
+    rows: list[list[Any]] = [
+        ["2025年城关街法律明白人民法典宣讲培训签到表（姓名）"],
+        ["姓名"],
+        ["张明"],
+    ]
+    path = save(tmp_path / "sign.xlsx", ("签到", rows))
+    plan = plan_attendance_import(store, user, path, "民法典宣讲")
+    assert plan.header_row == 2 and plan.ok
+    assert [pid for _, pid in plan.attendees] == [a]
