@@ -23,6 +23,7 @@ what the import side uses. No database access here: callers pass ready rows.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 import zipfile
@@ -49,6 +50,7 @@ MAX_WIDTH = 60
 MIN_WIDTH = 6
 WIDTH_SAMPLE_ROWS = 300
 ROWS_PER_WRITE = 2000
+MAX_CELL_CHARS = 32767  # Excel's limit for one cell
 _EPOCH = date(1899, 12, 30)
 _SHEET_NAME_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", "_"))
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -97,10 +99,11 @@ def column_letter(index: int) -> str:
 
 
 def _escape(text: str) -> str:
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     if _ILLEGAL_XML.search(text):
         text = _ILLEGAL_XML.sub("", text)
-    return text
+    if len(text) > MAX_CELL_CHARS:
+        text = text[: MAX_CELL_CHARS - 1] + "…"
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _text_cell(ref: str, text: str, style: int = S_DEFAULT) -> str:
@@ -153,10 +156,11 @@ def _number(value: Any) -> str | None:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float | Decimal):
-        return repr(float(value))
+        number = float(value)
+        return repr(number) if math.isfinite(number) else None
     if isinstance(value, str):
         try:
-            return repr(float(value)) if "." in value else str(int(value))
+            return _number(float(value)) if "." in value else str(int(value))
         except ValueError:
             return None
     return None
@@ -224,7 +228,8 @@ class _Sheet:
             "</row>",
             f'<row r="2">{_text_cell("A2", info, S_INFO)}</row>',
         ]
-        self.merges += [f"A1:{last}1", f"A2:{last}2"]
+        if last != "A":  # Excel refuses a merged range of one cell
+            self.merges += [f"A1:{last}1", f"A2:{last}2"]
         if self.grouped:
             upper, lower = [], []
             i = 0

@@ -81,7 +81,7 @@ def test_writer_layout_widths_dates_numbers_and_two_level_header(tmp_path: Path)
     rows: list[list[Any]] = [
         ["欧阳娜娜", "2025-06-01", datetime(2025, 6, 1, 9, 30), 3, 1.25, "a<b & c"],
         ["李四", date(2025, 1, 2), "2025-01-02T08:00:00", "7", None, "  spaced "],
-        ["", "not a date", None, None, 0.5, "\x01control"],
+        ["", "not a date", None, None, float("nan"), "\x01control" + "长" * 40000],
     ]
     path = tmp_path / "t.xlsx"
     total = write_workbook(
@@ -110,7 +110,8 @@ def test_writer_layout_widths_dates_numbers_and_two_level_header(tmp_path: Path)
     assert ws["F5"].value == "a<b & c"
     assert ws["F6"].value == "  spaced "
     assert ws["B7"].value == "not a date"  # text that is no date stays text
-    assert ws["F7"].value == "control"
+    assert str(ws["F7"].value).startswith("control长") and len(str(ws["F7"].value)) == 32767
+    assert ws["E7"].value == "nan"  # not a number Excel can store: kept as text
     widths = ws.column_dimensions
     assert widths["A"].width == display_width("欧阳娜娜") + 2
     assert widths["F"].width == 32
