@@ -4,7 +4,7 @@ real encrypted store; the workbooks are made and read back with openpyxl."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,18 +12,23 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from pytestqt.qtbot import QtBot
 
+from justice_desktop.domain.consultations import AdviserLogInput, ConsultationInput
 from justice_desktop.domain.understanders import TrainingInput, UnderstanderInput
+from justice_desktop.excel.exports import ExportRequest
+from justice_desktop.store.consultations import AdviserLogService, ConsultationService
 from justice_desktop.store.database import Store
 from justice_desktop.store.office import add_user
 from justice_desktop.store.understanders import UnderstanderService, load_training
 from tests.ui.conftest import CASES, MessageBoxCatcher
 from ui import excel_export, excel_import_dialog
+from ui.adviser_logs_screen import AdviserLogsScreen
 from ui.cases_screen import CasesScreen
+from ui.consultations_screen import ConsultationsScreen
 from ui.context import AppContext, CurrentUser
-from ui.excel_export import FULL_DISABLED_TEXT, ExcelExportDialog
+from ui.excel_export import FULL_DISABLED_TEXT, ExcelExportDialog, run_export
 from ui.excel_import_dialog import IGNORE_LABEL, ExcelImportDialog
 from ui.qt import QVBoxLayout, QWidget
-from ui.tasks import TaskManager
+from ui.tasks import CancelToken, Progress, TaskManager
 from ui.understanders_screen import UnderstandersScreen
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -353,3 +358,83 @@ def test_attendance_import_twice_adds_nobody_the_second_time(
         dialog.close()
     _row, attendees = tasks.call(lambda s: load_training(s, training_id))
     assert len(attendees) == 2
+
+
+# -- the other lists -------------------------------------------------------------------------------
+def test_consultations_adviser_logs_and_trainings_export(
+    qtbot: QtBot,
+    host: Host,
+    ctx: AppContext,
+    tasks: TaskManager,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    message_boxes: MessageBoxCatcher,
+) -> None:
+    today = ctx.today()
+    last_year = date(today.year - 1, 6, 10)
+
+    def record(store: Store) -> None:
+        svc = ConsultationService(store)
+        category = svc.tables["consultation_categories"].codes()[0]
+        mode = svc.tables["consultation_modes"].codes()[0]
+        for day in (today, last_year):
+            svc.record(
+                ctx.user.id,
+                ConsultationInput(
+                    day, category, "邻居占用通道怎么办？", "王律师", mode, name="赵六"
+                ),
+            )
+        logs = AdviserLogService(store)
+        for when in (datetime(today.year, 1, 3, 9), datetime(today.year - 1, 3, 3, 9)):
+            logs.record(
+                ctx.user.id,
+                AdviserLogInput("孙顾问", "东村", when, 4, "lecture", "村民", "民法典讲座"),
+            )
+        UnderstanderService(store).add_training(
+            ctx.user.id, TrainingInput(date(today.year, 1, 5), "宪法宣讲", "李律师", "online", 1.5)
+        )
+
+    tasks.call(record)
+    consultations = ConsultationsScreen(ctx)
+    advisers = AdviserLogsScreen(ctx)
+    for widget in (consultations, advisers):
+        qtbot.addWidget(widget)
+    consultations.excel_button.click()
+    assert consultations.excel_dialog is not None
+    result = export_through(qtbot, consultations.excel_dialog, monkeypatch, tmp_path / "c.xlsx")
+    assert (result.kind, result.rows) == ("consultations", 1)
+    assert "赵*" in all_cells(tmp_path / "c.xlsx")
+    advisers.excel_button.click()
+    assert advisers.excel_dialog is not None
+    result = export_through(qtbot, advisers.excel_dialog, monkeypatch, tmp_path / "a.xlsx")
+    assert (result.kind, result.rows) == ("adviser-logs", 1)
+    host.people.export_trainings_button.click()
+    dialog = host.people.excel_dialog
+    assert isinstance(dialog, ExcelExportDialog)
+    result = export_through(qtbot, dialog, monkeypatch, tmp_path / "t.xlsx")
+    assert (result.kind, result.rows) == ("trainings", 1)
+    assert "宪法宣讲" in all_cells(tmp_path / "t.xlsx")
+
+
+def test_an_abandoned_export_leaves_no_file(
+    ctx: AppContext, tasks: TaskManager, tmp_path: Path
+) -> None:
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    token = CancelToken()
+    token.cancel()
+    target = folder / "名册.xlsx"
+    progress = Progress(token, lambda _d, _t: None)
+    tasks.call(lambda s: run_export(s, ctx.user.id, ExportRequest("roster"), target, progress))
+    assert list(folder.iterdir()) == []
+    kept = folder / "kept.xlsx"
+    tasks.call(
+        lambda s: run_export(
+            s,
+            ctx.user.id,
+            ExportRequest("roster"),
+            kept,
+            Progress(CancelToken(), lambda _d, _t: None),
+        )
+    )
+    assert [p.name for p in folder.iterdir()] == ["kept.xlsx"]
