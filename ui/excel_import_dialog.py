@@ -65,6 +65,7 @@ from ui.tasks import PROGRESS_DELAY_MS, CancelToken
 __all__ = ["IGNORE_LABEL", "ExcelImportDialog", "ask_open_path", "open_import_dialog"]
 
 IGNORE_LABEL = "（不导入）"
+MAX_ISSUES_SHOWN = 1000
 KINDS = {"roster": "从Excel导入名册", "attendance": "导入签到表"}
 
 
@@ -381,6 +382,12 @@ class ExcelImportDialog(QDialog):
         table = self.issues_table
         issues: list[tuple[str, RowIssue]] = [("问题", p) for p in plan.problems]
         issues += [("提示", n) for n in plan.notices]
+        if len(issues) > MAX_ISSUES_SHOWN:  # thousands of rows would stall the window
+            left = len(issues) - MAX_ISSUES_SHOWN
+            issues = issues[:MAX_ISSUES_SHOWN]
+            issues.append(
+                ("问题", RowIssue(0, "", f"另有{left}处问题或提示未列出，请先修改以上各行"))
+            )
         table.setRowCount(len(issues))
         for row, (category, issue) in enumerate(issues):
             cells = (
