@@ -367,6 +367,7 @@ def plan_roster_import(
     by_name: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for u in existing:
         by_name.setdefault((str(u["name"]), str(u["village"])), []).append(u)
+    label_cache: dict[tuple[str, str], str | None] = {}
     seen_id: dict[str, int] = {}
     seen_name: dict[tuple[str, str], int] = {}
     today = store.clock().date()
@@ -416,7 +417,10 @@ def plan_roster_import(
             if not text:
                 continue
             finder = _route if key == "nomination_route" else _code
-            code = finder(codes.get(table), text)
+            cache_key = (table, text)
+            if cache_key not in label_cache:
+                label_cache[cache_key] = finder(codes.get(table), text)
+            code = label_cache[cache_key]
             if code is None:
                 choices = (
                     "、".join(e.label for e in codes[table].top_level()) if table in codes else ""
@@ -462,8 +466,10 @@ def plan_roster_import(
             except ValidationError as exc:
                 problem("id_number", exc.message)
         if not problems:  # the ID number is checked (once) here
+            phone, entry.phone = entry.phone, ""  # checked above: not twice
             try:
                 valid = validate_understander(entry, codes, today)
+                valid["phone"] = phone
             except ValidationError as exc:
                 problem(exc.field, exc.message.rstrip("。"))
         if problems:

@@ -83,6 +83,8 @@ def normalise_header(text: Any) -> str:
 
 def cell_text(value: Any) -> str:
     """A cell as text: integral numbers without ".0", dates as ISO, stripped."""
+    if type(value) is str:
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):
