@@ -13,6 +13,13 @@ The database: ``--database-url`` (or the environment variable ``JUSTICE_CITY_DAT
 e.g. ``postgresql+psycopg://user@host/dbname``; otherwise an SQLite file in ``--data-dir``
 (default: the user data folder). Every command first migrates the schema to the newest version.
 Messages are Chinese: the people running this are the city bureau's staff.
+
+``serve`` runs one process (run several behind a proxy for more cores). Each works on at most
+``--max-active`` API requests at once (default 8; the database pool holds as many connections);
+the others queue in arrival order, and one that queued ``--queue-timeout`` seconds (default 20)
+is answered 503 ``server_busy`` with ``Retry-After: 2`` (nothing done; the client tries again).
+Idle connections stay open ``--keep-alive`` seconds (default 75). ``--http``/``--loop`` choose
+uvicorn's HTTP parser and event loop (default: httptools and uvloop when installed).
 """
 
 from __future__ import annotations
