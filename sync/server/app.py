@@ -698,8 +698,10 @@ def _install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(body.model_dump(), status_code=422)
 
     @app.exception_handler(sa_exc.DataError)
-    def _out_of_range(_request: Request, exc: sa_exc.DataError) -> JSONResponse:
-        # A number the database cannot hold (an id beyond 32 bits): the request is wrong.
+    @app.exception_handler(OverflowError)
+    def _out_of_range(_request: Request, exc: Exception) -> JSONResponse:
+        # A number the database cannot hold (an id beyond 32 bits on PostgreSQL, beyond 64
+        # bits on SQLite): the request is wrong.
         return _error(422, "invalid_request", "请求中的编号或数值超出范围")
 
     @app.exception_handler(StarletteHTTPException)

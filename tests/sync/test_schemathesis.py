@@ -137,3 +137,21 @@ def test_the_description_lists_the_sync_operations(server: ServerProcess) -> Non
     paths = httpx.get(f"{server.base_url}/openapi.json", timeout=10).json()["paths"]
     for path in ("/api/v1/sync/push", "/api/v1/sync/pull", "/api/v1/auth/login"):
         assert path in paths
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/sync/checksums?office_id=3316199379138138079232",
+        "/api/v1/sync/conflicts?office_id=35184372088832",
+        "/api/v1/offices/1172108066589646/settings",
+        "/api/v1/blobs/" + "0" * 64 + "/content?office_id=-59055245135629648",
+    ],
+)
+def test_ids_beyond_the_database_range_are_refused_not_crashed(
+    server: ServerProcess, caller: Caller, path: str
+) -> None:
+    """Found by the fuzzing above: an id beyond 32 bits (PostgreSQL) or 64 bits (SQLite)."""
+    response = caller.client.get(path, headers=caller.headers)
+    assert response.status_code in (403, 422), response.text
+    assert response.json()["message"]
