@@ -386,12 +386,28 @@ class _FastSheet:
                 while len(out) < row_no - 1:
                     out.append([])
                 values: list[Any] = []
-                for n, cell in enumerate(elem.iter(_CELL)):
-                    ref = cell.get("r")
-                    col = self._column(ref) if ref is not None else n
-                    value = self._value(cell)
+                strings, columns = self.strings, self._columns
+                for n, cell in enumerate(elem):
+                    if cell.tag != _CELL:
+                        continue
+                    kind = cell.get("t")
+                    if kind == "s":  # shared string: most cells of sheets saved by Excel/WPS
+                        v = cell.find(_VALUE)
+                        value = strings[int(v.text)] if v is not None and v.text else None
+                        if value is not None and not isinstance(value, str):
+                            value = str(value)
+                    elif kind == "inlineStr":
+                        value = "".join([t.text or "" for t in cell.iter(_TEXT)])
+                    else:
+                        value = self._value(cell)
                     if value is None:
                         continue
+                    ref = cell.get("r")
+                    if ref is None:
+                        col = n
+                    else:
+                        letters = ref.rstrip("0123456789")
+                        col = columns[letters] if letters in columns else self._column(ref)
                     if len(values) <= col:
                         values.extend([None] * (col + 1 - len(values)))
                     values[col] = value
