@@ -8,6 +8,7 @@ from typing import Any
 
 from justice_desktop.store import search
 from justice_desktop.store.connection import Connection
+from justice_desktop.validation import ValidationError
 
 
 def _rows(conn: Connection, sql: str, params: tuple[Any, ...] = ()) -> Iterator[dict[str, Any]]:
@@ -49,14 +50,40 @@ def reindex_all(conn: Connection) -> int:
     return count
 
 
+def _by_ids(
+    conn: Connection, table: str, ids: list[str], column: str = "id"
+) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for at in range(0, len(ids), 500):
+        chunk = ids[at : at + 500]
+        marks = ",".join("?" * len(chunk))
+        out += _rows(conn, f"SELECT * FROM {table} WHERE {column} IN ({marks})", tuple(chunk))
+    return out
+
+
+def _indexed(conn: Connection, kind: str, ids: list[str]) -> set[str]:
+    found: set[str] = set()
+    for at in range(0, len(ids), 500):
+        chunk = ids[at : at + 500]
+        marks = ",".join("?" * len(chunk))
+        rows = conn.execute(
+            f"SELECT ref_id FROM search_docs WHERE kind = ? AND ref_id IN ({marks})",
+            (kind, *chunk),
+        ).fetchall()
+        found.update(str(r[0]) for r in rows)
+    return found
+
+
 def reindex_records(
     conn: Connection,
     case_ids: Collection[str],
     understander_ids: Collection[str] = (),
     consultation_ids: Collection[str] = (),
-) -> None:
+) -> int:
     """Bring the index up to date for some records changed outside their services (records
-    pulled from the city server): index the live ones, drop the deleted ones. The caller
+    pulled from the city server): index the live ones (new documents in bulk), drop the
+    deleted ones. A record whose fields the index cannot read (a code no table here knows) is
+    left out of the index, not an error. Returns how many documents were left out. The caller
     holds the transaction."""
     from justice_desktop.store.cases import case_search_fields
     from justice_desktop.store.code_tables import tables_for
@@ -64,34 +91,55 @@ def reindex_records(
     from justice_desktop.store.understanders import understander_search_fields
 
     if not (case_ids or understander_ids or consultation_ids):
-        return
+        return 0
     tables = tables_for(conn)
-    for case_id in sorted(case_ids):
-        found = list(_rows(conn, "SELECT * FROM cases WHERE id = ?", (case_id,)))
-        if not found or found[0]["deleted"]:
-            search.remove_document(conn, "case", case_id)
-            continue
-        case = found[0]
-        parties = list(
-            _rows(
-                conn,
-                "SELECT * FROM parties WHERE case_id = ? AND deleted = 0 ORDER BY position",
-                (case_id,),
-            )
-        )
+    parties: dict[str, list[dict[str, Any]]] = {}
+    wanted = sorted(case_ids)
+    for party in _by_ids(conn, "parties", wanted, "case_id"):
+        if not party["deleted"]:
+            parties.setdefault(str(party["case_id"]), []).append(party)
+    docs: list[tuple[str, dict[str, Any]]] = []
+    gone: list[tuple[str, str]] = []
+    skipped = 0
+
+    def build(kind: str, rows: list[dict[str, Any]], fields: Any) -> None:
+        nonlocal skipped
+        for row in rows:
+            if row["deleted"]:
+                gone.append((kind, str(row["id"])))
+                continue
+            try:
+                docs.append((kind, {"ref_id": str(row["id"]), **fields(row)}))
+            except (ValidationError, KeyError, TypeError):
+                skipped += 1
+
+    def case_fields(case: dict[str, Any]) -> dict[str, Any]:
         case.setdefault("village", "")
-        search.index_document(conn, "case", case_id, **case_search_fields(case, parties, tables))
-    for rid in sorted(understander_ids):
-        found = list(_rows(conn, "SELECT * FROM understanders WHERE id = ?", (rid,)))
-        if not found or found[0]["deleted"]:
-            search.remove_document(conn, "understander", rid)
-        else:
-            search.index_document(conn, "understander", rid, **understander_search_fields(found[0]))
-    for rid in sorted(consultation_ids):
-        found = list(_rows(conn, "SELECT * FROM consultations WHERE id = ?", (rid,)))
-        if not found or found[0]["deleted"]:
-            search.remove_document(conn, "consultation", rid)
-        else:
-            search.index_document(
-                conn, "consultation", rid, **consultation_search_fields(found[0], tables)
-            )
+        mine = sorted(parties.get(str(case["id"]), []), key=lambda p: p["position"])
+        return case_search_fields(case, mine, tables)
+
+    build("case", _by_ids(conn, "cases", wanted), case_fields)
+    build(
+        "understander",
+        _by_ids(conn, "understanders", sorted(understander_ids)),
+        understander_search_fields,
+    )
+    build(
+        "consultation",
+        _by_ids(conn, "consultations", sorted(consultation_ids)),
+        lambda row: consultation_search_fields(row, tables),
+    )
+    for kind, ref_id in gone:
+        search.remove_document(conn, kind, ref_id)
+    fresh: list[search.SearchDoc] = []
+    for kind in ("case", "understander", "consultation"):
+        mine = [d for k, d in docs if k == kind]
+        known = _indexed(conn, kind, [d["ref_id"] for d in mine])
+        for d in mine:
+            ref_id = d.pop("ref_id")
+            if ref_id in known:
+                search.index_document(conn, kind, ref_id, **d)
+            else:
+                fresh.append(search.SearchDoc(kind, ref_id, **d))
+    search.index_documents_bulk(conn, fresh)
+    return skipped

@@ -279,25 +279,6 @@ def _columns(conn: Connection, table: str, cache: dict[str, _Columns]) -> _Colum
     return found
 
 
-def _pending_fields(conn: Connection, record_id: str) -> tuple[set[str], bool] | None:
-    """The fields with pending local changes of a record, and whether a delete is pending;
-    None when nothing of it is pending."""
-    rows = conn.execute(
-        "SELECT op, changes FROM outbox WHERE record_id = ? AND pushed_at IS NULL",
-        (record_id,),
-    ).fetchall()
-    if not rows:
-        return None
-    fields: set[str] = set()
-    deleting = False
-    for op, changes in rows:
-        if op == "delete":
-            deleting = True
-        else:
-            fields.update(json.loads(changes))
-    return fields, deleting
-
-
 def _iso(seconds: int) -> str:
     return datetime.fromtimestamp(seconds, UTC).astimezone().isoformat(timespec="seconds")
 
@@ -371,24 +352,112 @@ def apply_records(store: Store, records: Sequence[IncomingRecord]) -> ApplyResul
     return result
 
 
+_CHUNK = 500
+
+
+def _chunked(items: Sequence[str]) -> Iterator[Sequence[str]]:
+    for at in range(0, len(items), _CHUNK):
+        yield items[at : at + _CHUNK]
+
+
+def _local_rows(conn: Connection, table: str, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for chunk in _chunked(ids):
+        cur = conn.execute(
+            f"SELECT * FROM {table} WHERE id IN ({','.join('?' * len(chunk))})", tuple(chunk)
+        )
+        names = [d[0] for d in cur.description]
+        for row in cur.fetchall():
+            found[str(row[0])] = dict(zip(names, row, strict=True))
+    return found
+
+
+def _pending_of(conn: Connection, ids: Sequence[str]) -> dict[str, tuple[set[str], bool]]:
+    """Record id → (fields with pending local changes, a delete pending) for the ids that
+    have any."""
+    pending: dict[str, tuple[set[str], bool]] = {}
+    for chunk in _chunked(ids):
+        rows = conn.execute(
+            "SELECT record_id, op, changes FROM outbox WHERE pushed_at IS NULL AND record_id IN "
+            f"({','.join('?' * len(chunk))})",
+            tuple(chunk),
+        ).fetchall()
+        for rid, op, changes in rows:
+            fields, deleting = pending.setdefault(str(rid), (set(), False))
+            if op == "delete":
+                pending[str(rid)] = (fields, True)
+            else:
+                fields.update(json.loads(changes))
+    return pending
+
+
 def _apply_page(conn: Connection, records: Sequence[IncomingRecord]) -> ApplyResult:
+    """Write a page with a few statements per table, not per record: the local rows and the
+    pending outbox fields are read in chunks, new rows inserted with ``executemany``."""
     cache: dict[str, _Columns] = {}
     touched = _Touched()
     audit: list[tuple[str, str, str, str, str, str]] = []
-    problems = 0
+    problems: list[tuple[IncomingRecord, str]] = []
+    stored: list[IncomingRecord] = []
     blobs: set[str] = set()
     stamp = _now()
+    by_table: dict[str, list[IncomingRecord]] = {}
     for rec in records:
-        reason = _apply_one(conn, rec, cache, touched)
-        if reason == _UNCHANGED:
+        by_table.setdefault(rec.table_name, []).append(rec)
+    ids = [rec.record_id for rec in records]
+    pending = _pending_of(conn, ids)
+    for table, group in by_table.items():
+        if table not in SYNCED_TABLES:
+            problems += [(r, f"本机程序不认识数据表“{table}”，请更新本机程序") for r in group]
             continue
-        if reason is not None:
-            problems += 1
-            conn.execute(
-                "INSERT INTO sync_incoming_problems "
-                "(table_name, record_id, version, data, reason, at) VALUES (?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT(table_name, record_id) DO UPDATE SET version = excluded.version, "
-                "data = excluded.data, reason = excluded.reason, at = excluded.at",
+        columns = _columns(conn, table, cache)
+        local = _local_rows(conn, table, [r.record_id for r in group])
+        inserts: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
+        for rec in group:
+            row, reason = _merge(rec, columns, local.get(rec.record_id), pending)
+            if reason == _UNCHANGED:
+                continue
+            if reason is not None or row is None:
+                problems.append((rec, reason or ""))
+                continue
+            if rec.record_id in local:
+                sets = ", ".join(f"{name} = ?" for name in row)
+                try:
+                    conn.execute(
+                        f"UPDATE {table} SET {sets} WHERE id = ?", (*row.values(), rec.record_id)
+                    )
+                except Exception as exc:  # a constraint of this table: keep the record aside
+                    problems.append((rec, f"本机无法保存这条记录：{exc}"))
+                    continue
+            else:
+                inserts.setdefault(tuple(row), []).append(tuple(row.values()))
+            touched.note(table, rec.record_id, {**local.get(rec.record_id, {}), **row})
+            stored.append(rec)
+        for cols, rows in inserts.items():
+            sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
+            try:
+                conn.executemany(sql, rows)
+            except Exception:  # one bad row: find it by writing them one by one
+                for values in rows:
+                    try:
+                        conn.execute(sql, values)
+                    except Exception as exc:
+                        rid = str(values[cols.index("id")])
+                        rec = next(r for r in group if r.record_id == rid)
+                        problems.append((rec, f"本机无法保存这条记录：{exc}"))
+                        stored.remove(rec)
+    for rec in stored:
+        action = "sync_delete" if rec.deleted else "sync"
+        audit.append((stamp, SYNC_USER, action, rec.table_name, rec.record_id, ""))
+        if rec.table_name == "attachments" and not rec.deleted and rec.data.get("sha256"):
+            blobs.add(str(rec.data["sha256"]))
+    if problems:
+        conn.executemany(
+            "INSERT INTO sync_incoming_problems "
+            "(table_name, record_id, version, data, reason, at) VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT(table_name, record_id) DO UPDATE SET version = excluded.version, "
+            "data = excluded.data, reason = excluded.reason, at = excluded.at",
+            [
                 (
                     rec.table_name,
                     rec.record_id,
@@ -396,17 +465,15 @@ def _apply_page(conn: Connection, records: Sequence[IncomingRecord]) -> ApplyRes
                     json.dumps(dict(rec.data), ensure_ascii=False),
                     reason,
                     stamp,
-                ),
-            )
-            continue
-        conn.execute(
-            "DELETE FROM sync_incoming_problems WHERE table_name = ? AND record_id = ?",
-            (rec.table_name, rec.record_id),
+                )
+                for rec, reason in problems
+            ],
         )
-        action = "sync_delete" if rec.deleted else "sync"
-        audit.append((stamp, SYNC_USER, action, rec.table_name, rec.record_id, ""))
-        if rec.table_name == "attachments" and not rec.deleted and rec.data.get("sha256"):
-            blobs.add(str(rec.data["sha256"]))
+    if stored and conn.execute("SELECT 1 FROM sync_incoming_problems LIMIT 1").fetchone():
+        conn.executemany(
+            "DELETE FROM sync_incoming_problems WHERE table_name = ? AND record_id = ?",
+            [(rec.table_name, rec.record_id) for rec in stored],
+        )
     if audit:
         conn.executemany(
             "INSERT INTO audit_log (at, user_id, action, table_name, record_id, fields) "
@@ -415,7 +482,7 @@ def _apply_page(conn: Connection, records: Sequence[IncomingRecord]) -> ApplyRes
         )
     reindex_records(conn, touched.cases, touched.understanders, touched.consultations)
     missing = tuple(sorted(b for b in blobs if not _has_blob(conn, b)))
-    return ApplyResult(len(records) - problems, problems, missing)
+    return ApplyResult(len(stored), len(problems), missing)
 
 
 def _has_blob(conn: Connection, sha256: str) -> bool:
@@ -423,30 +490,26 @@ def _has_blob(conn: Connection, sha256: str) -> bool:
 
 
 _UNCHANGED = ""
-"""Returned by ``_apply_one`` for a record that is already exactly as pulled."""
+"""Returned by ``_merge`` for a record that is already exactly as pulled."""
 
 
-def _apply_one(
-    conn: Connection, rec: IncomingRecord, cache: dict[str, _Columns], touched: _Touched
-) -> str | None:
-    """Write one record; the reason (Chinese) when it cannot be stored."""
-    table = rec.table_name
-    if table not in SYNCED_TABLES:
-        return f"本机程序不认识数据表“{table}”，请更新本机程序"
-    columns = _columns(conn, table, cache)
+def _merge(
+    rec: IncomingRecord,
+    columns: _Columns,
+    local: dict[str, Any] | None,
+    pending: Mapping[str, tuple[set[str], bool]],
+) -> tuple[dict[str, Any] | None, str | None]:
+    """The row to write for one pulled record (with the bookkeeping columns), or the reason
+    (Chinese) it cannot be stored, or ``_UNCHANGED``."""
     unknown = sorted(set(rec.data) - set(columns.names))
     if unknown:
-        return f"本机程序不认识字段 {'、'.join(unknown)}，请更新本机程序"
-    current = conn.execute(f"SELECT * FROM {table} WHERE id = ?", (rec.record_id,))
-    names = [d[0] for d in current.description]
-    found = current.fetchone()
-    local = dict(zip(names, found, strict=True)) if found is not None else None
+        return None, f"本机程序不认识字段 {'、'.join(unknown)}，请更新本机程序"
     values = {k: v for k, v in rec.data.items() if k not in BOOKKEEPING}
     deleted = rec.deleted
     version = rec.version
-    pending = _pending_fields(conn, rec.record_id) if local is not None else None
-    if pending is not None and local is not None:
-        fields, deleting = pending
+    waiting = pending.get(rec.record_id) if local is not None else None
+    if waiting is not None and local is not None:
+        fields, deleting = waiting
         for name in fields:
             if name in local:
                 values[name] = local[name]
@@ -458,13 +521,13 @@ def _apply_one(
         and bool(local["deleted"]) == deleted
         and all(local.get(k) == v for k, v in values.items())
     ):
-        return _UNCHANGED  # this machine's own change coming back: nothing to write
+        return None, _UNCHANGED  # this machine's own change coming back: nothing to write
     updated_at = _iso(rec.updated_at)
     if local is None:
         missing = sorted(columns.required - set(values))
         if missing:
-            return f"服务器发来的记录缺少必填字段 {'、'.join(missing)}"
-        row = {
+            return None, f"服务器发来的记录缺少必填字段 {'、'.join(missing)}"
+        return {
             **values,
             "id": rec.record_id,
             "version": version,
@@ -472,28 +535,14 @@ def _apply_one(
             "created_at": updated_at,
             "updated_at": updated_at,
             "updated_by": SYNC_USER,
-        }
-        cols = ", ".join(row)
-        marks = ", ".join("?" for _ in row)
-        try:
-            conn.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", tuple(row.values()))
-        except Exception as exc:  # a constraint of this table: keep the record aside
-            return f"本机无法保存这条记录：{exc}"
-    else:
-        row = {
-            **values,
-            "version": version,
-            "deleted": int(deleted),
-            "updated_at": updated_at,
-            "updated_by": SYNC_USER,
-        }
-        sets = ", ".join(f"{name} = ?" for name in row)
-        try:
-            conn.execute(f"UPDATE {table} SET {sets} WHERE id = ?", (*row.values(), rec.record_id))
-        except Exception as exc:
-            return f"本机无法保存这条记录：{exc}"
-    touched.note(table, rec.record_id, {**(local or {}), **values})
-    return None
+        }, None
+    return {
+        **values,
+        "version": version,
+        "deleted": int(deleted),
+        "updated_at": updated_at,
+        "updated_by": SYNC_USER,
+    }, None
 
 
 def incoming_problems(store: Store) -> list[dict[str, Any]]:

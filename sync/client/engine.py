@@ -345,10 +345,19 @@ class SyncEngine:
         after = sync_state.pull_after(self.store)
         while True:
             self._report("正在下载本所的数据…", report.pulled)
-            answer = self.session.request(
+            response = self.session.request_raw(
                 "GET", "/sync/pull", params={"after": after, "limit": self.pull_page}
             )
-            page = _parse(PullPage, answer)
+            if not response.ok:
+                raise error_from_response(response)
+            try:  # straight from the bytes: a page is thousands of records
+                page = PullPage.model_validate_json(response.content)
+            except (pydantic.ValidationError, ValueError) as exc:
+                raise SyncError(
+                    "市局服务器的答复与协议不符，本次同步已停止，本机数据未受影响",
+                    retryable=True,
+                    code="bad_reply",
+                ) from exc
             if page.records and page.next_after <= after:
                 raise SyncError(
                     "市局服务器的答复与协议不符（同步序号倒退），本次同步已停止，本机数据未受影响",
