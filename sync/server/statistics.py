@@ -141,14 +141,8 @@ def office_groups(
             tally[2] += int(amount > 0)
             tally[3] += int(bool(case.get("from_screening")))
     return (
-        [
-            RegisteredGroup(k[0], k[1], k[2], k[3], k[4], k[5], *v)
-            for k, v in registered.items()
-        ],
-        [
-            SucceededGroup(k[0], k[1], k[2], k[3], k[4], k[5], *v)
-            for k, v in succeeded.items()
-        ],
+        [RegisteredGroup(k[0], k[1], k[2], k[3], k[4], k[5], *v) for k, v in registered.items()],
+        [SucceededGroup(k[0], k[1], k[2], k[3], k[4], k[5], *v) for k, v in succeeded.items()],
     )
 
 
