@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -126,6 +127,26 @@ class ConflictRow:
     created_at: int
 
 
+@contextmanager
+def _write(conn: Connection, *, foreign_keys: bool = True) -> Iterator[None]:
+    """``BEGIN IMMEDIATE`` … ``COMMIT`` (rolled back on any exception). With
+    ``foreign_keys=False`` references are not checked meanwhile: a pulled page may hold a
+    party whose case comes in a later page."""
+    if not foreign_keys:
+        conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+    finally:
+        if not foreign_keys:
+            conn.execute("PRAGMA foreign_keys = ON")
+
+
 def _now() -> str:
     return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
 
@@ -196,8 +217,7 @@ def record_push_results(store: Store, outcomes: Sequence[PushOutcome]) -> None:
     """Mark confirmed entries pushed and park rejected ones, in one transaction."""
     at = _now()
     conn = store.conn
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with _write(conn):
         for outcome in outcomes:
             if not outcome.accepted:
                 conn.execute(
@@ -222,10 +242,6 @@ def record_push_results(store: Store, outcomes: Sequence[PushOutcome]) -> None:
                     f"UPDATE {outcome.table_name} SET version = ? WHERE id = ?",
                     (outcome.server_version, outcome.record_id),
                 )
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
 
 
 def parked(store: Store) -> list[ParkedChange]:
@@ -315,22 +331,13 @@ def apply_pulled(store: Store, records: Sequence[IncomingRecord], next_after: in
     once the last page is in.
     """
     conn = store.conn
-    conn.execute("PRAGMA foreign_keys = OFF")
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            result = _apply_page(conn, records)
-            conn.execute(
-                "INSERT INTO meta (key, value) VALUES (?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                (PULL_AFTER_META, str(next_after)),
-            )
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
-    finally:
-        conn.execute("PRAGMA foreign_keys = ON")
+    with _write(conn, foreign_keys=False):
+        result = _apply_page(conn, records)
+        conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (PULL_AFTER_META, str(next_after)),
+        )
     return result
 
 
@@ -338,17 +345,8 @@ def apply_records(store: Store, records: Sequence[IncomingRecord]) -> ApplyResul
     """Write records fetched outside the pull order (a repair), without moving the
     checkpoint."""
     conn = store.conn
-    conn.execute("PRAGMA foreign_keys = OFF")
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            result = _apply_page(conn, records)
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
-    finally:
-        conn.execute("PRAGMA foreign_keys = ON")
+    with _write(conn, foreign_keys=False):
+        result = _apply_page(conn, records)
     return result
 
 
@@ -557,8 +555,7 @@ def incoming_problems(store: Store) -> list[dict[str, Any]]:
 
 def replace_conflicts(store: Store, conflicts: Sequence[ConflictRow]) -> None:
     conn = store.conn
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with _write(conn):
         conn.execute("DELETE FROM sync_conflicts")
         conn.executemany(
             "INSERT INTO sync_conflicts (id, table_name, record_id, field, base, server, "
@@ -578,10 +575,6 @@ def replace_conflicts(store: Store, conflicts: Sequence[ConflictRow]) -> None:
                 for c in conflicts
             ],
         )
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
 
 
 def open_conflicts(store: Store) -> list[ConflictRow]:
@@ -639,8 +632,7 @@ def requeue_records(store: Store, keys: Sequence[tuple[str, str]]) -> int:
     conn = store.conn
     queued = 0
     stamp = _now()
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with _write(conn):
         for table, rid in keys:
             if table not in SYNCED_TABLES:
                 continue
@@ -670,10 +662,6 @@ def requeue_records(store: Store, keys: Sequence[tuple[str, str]]) -> int:
                 ),
             )
             queued += 1
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
     return queued
 
 
@@ -718,18 +706,13 @@ def finish_download(store: Store, sha256: str) -> bool:
     data = b"".join(bytes(p[0]) for p in parts)
     ok = hashlib.sha256(data).hexdigest() == sha256
     conn = store.conn
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with _write(conn):
         if ok:
             conn.execute(
                 "INSERT OR IGNORE INTO blobs (sha256, size, data) VALUES (?, ?, ?)",
                 (sha256, len(data), data),
             )
         conn.execute("DELETE FROM blob_downloads WHERE sha256 = ?", (sha256,))
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
     return ok
 
 
@@ -765,22 +748,13 @@ def drop_local_setup(store: Store) -> None:
     if business_record_count(store):
         raise ValueError("local records exist")
     conn = store.conn
-    conn.execute("PRAGMA foreign_keys = OFF")
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            conn.execute("DELETE FROM number_blocks")
-            marks = ",".join("?" for _ in SETUP_TABLES)
-            conn.execute(f"DELETE FROM outbox WHERE table_name IN ({marks})", SETUP_TABLES)
-            for table in SETUP_TABLES:
-                conn.execute(f"DELETE FROM {table}")
-            conn.execute("DELETE FROM meta WHERE key = 'office_id'")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
-    finally:
-        conn.execute("PRAGMA foreign_keys = ON")
+    with _write(conn, foreign_keys=False):
+        conn.execute("DELETE FROM number_blocks")
+        marks = ",".join("?" for _ in SETUP_TABLES)
+        conn.execute(f"DELETE FROM outbox WHERE table_name IN ({marks})", SETUP_TABLES)
+        for table in SETUP_TABLES:
+            conn.execute(f"DELETE FROM {table}")
+        conn.execute("DELETE FROM meta WHERE key = 'office_id'")
 
 
 def adopt_office(store: Store) -> str | None:

@@ -133,16 +133,20 @@ class SyncReport:
         return "同步完成：" + "，".join(parts)
 
 
+def _bad_reply() -> SyncError:
+    return SyncError(
+        "市局服务器的答复与协议不符，本次同步已停止，本机数据未受影响",
+        retryable=True,
+        code="bad_reply",
+    )
+
+
 def _parse(model: type[M], value: Any) -> M:
     """A server answer as the protocol says, or a clear error (a broken or hostile server)."""
     try:
         return model.model_validate(value)
     except pydantic.ValidationError as exc:
-        raise SyncError(
-            "市局服务器的答复与协议不符，本次同步已停止，本机数据未受影响",
-            retryable=True,
-            code="bad_reply",
-        ) from exc
+        raise _bad_reply() from exc
 
 
 def lock_path(store: Store) -> str:
@@ -353,11 +357,7 @@ class SyncEngine:
             try:  # straight from the bytes: a page is thousands of records
                 page = PullPage.model_validate_json(response.content)
             except (pydantic.ValidationError, ValueError) as exc:
-                raise SyncError(
-                    "市局服务器的答复与协议不符，本次同步已停止，本机数据未受影响",
-                    retryable=True,
-                    code="bad_reply",
-                ) from exc
+                raise _bad_reply() from exc
             if page.records and page.next_after <= after:
                 raise SyncError(
                     "市局服务器的答复与协议不符（同步序号倒退），本次同步已停止，本机数据未受影响",
@@ -527,11 +527,7 @@ class SyncEngine:
         try:
             published = CodeTables.model_validate_json(response.content)
         except (pydantic.ValidationError, ValueError) as exc:
-            raise SyncError(
-                "市局服务器的答复与协议不符，本次同步已停止，本机数据未受影响",
-                retryable=True,
-                code="bad_reply",
-            ) from exc
+            raise _bad_reply() from exc
         try:
             code_tables.save_central_tables(
                 self.store,

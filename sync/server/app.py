@@ -64,7 +64,7 @@ from sync.protocol import (
 )
 from sync.server import accounts, blobs, numbers, office_settings, repair, statistics, sync_store
 from sync.server.authz import Forbidden, Principal, require_read, require_write
-from sync.server.codes import published_code_tables
+from sync.server.codes import published_code_tables, server_code_tables
 from sync.server.config import Settings
 from sync.server.db import make_engine
 
@@ -587,7 +587,11 @@ def build_router() -> APIRouter:
         else:
             period = year_period(year)
         result = statistics.rollup(
-            engine, principal, period, district, statistics.code_tables(settings.code_tables_dir)
+            engine,
+            principal,
+            period,
+            district,
+            server_code_tables(overrides=settings.code_tables_dir),
         )
         report = result.report
         return StatisticsReport(

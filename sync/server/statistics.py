@@ -17,14 +17,12 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from justice_desktop.codes.tables import CodeTable, load_code_tables, load_table_file
-from justice_desktop.paths import resources_dir
+from justice_desktop.codes.tables import CodeTable
 from justice_desktop.statistics.periods import Period
 from justice_desktop.statistics.tables import (
     MediationReport,
@@ -148,15 +146,6 @@ def office_groups(
 
 def _committees(conn: sa.Connection, office_id: int) -> Iterable[dict[str, Any]]:
     return _rows(conn, office_id, "committees")
-
-
-def code_tables(overrides: Path | None) -> dict[str, CodeTable]:
-    central = (
-        [load_table_file(path) for path in sorted(overrides.glob("*.json"))]
-        if overrides is not None
-        else []
-    )
-    return load_code_tables(resources_dir(), central=central)
 
 
 def rollup(
