@@ -32,8 +32,10 @@ Progress goes to a callback; a cancel flag is checked between batches, pages and
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
@@ -74,6 +76,97 @@ from sync.protocol import (
     ResolveRequest,
     ResolveResult,
 )
+
+PULL_GROUP = 6000
+"""Pulled records written in one transaction, about (pages come whole)."""
+PULL_AHEAD = 3
+"""Pull pages fetched ahead of the writer, at most."""
+
+
+def _last_page(page: PullPage) -> bool:
+    return not page.has_more or not page.records
+
+
+class _PageReader:
+    """Fetches pull pages on its own thread, at most ``PULL_AHEAD`` pages ahead of the thread
+    that writes them; an error on the reader reaches the writer with the page it stopped at.
+    Leaving the ``with`` block stops the reader and waits for it, so the server session is
+    never used by two threads once the pull is over."""
+
+    def __init__(self, fetch: Callable[[int], PullPage], after: int) -> None:
+        self._fetch = fetch
+        self._after = after
+        self._queue: queue.Queue[PullPage | BaseException] = queue.Queue(maxsize=PULL_AHEAD)
+        self._stop = threading.Event()
+        self._failed: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="sync-pull-reader", daemon=True)
+
+    def __enter__(self) -> _PageReader:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop.set()
+        while self._thread.is_alive():
+            with suppress(queue.Empty):
+                self._queue.get_nowait()  # frees a reader blocked on a full queue
+            self._thread.join(timeout=0.05)
+
+    def _run(self) -> None:
+        after = self._after
+        try:
+            while not self._stop.is_set():
+                page = self._fetch(after)
+                self._put(page)
+                if _last_page(page):
+                    return
+                after = page.next_after
+        except BaseException as exc:  # handed to the writer, which raises it
+            self._put(exc)
+
+    def _put(self, item: PullPage | BaseException) -> None:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def _get(self, check: Callable[[], None] | None) -> PullPage | None:
+        while True:
+            try:
+                item = self._queue.get(timeout=0.2) if check else self._queue.get_nowait()
+            except queue.Empty:
+                if check is None:
+                    return None
+                check()  # a cancel is noticed while the next page is on its way
+                continue
+            if isinstance(item, BaseException):
+                raise item
+            return item
+
+    def take(self, limit: int, check: Callable[[], None]) -> list[PullPage]:
+        """The next page (waiting for it, calling ``check`` meanwhile) and the pages already
+        fetched behind it, while they hold fewer than ``limit`` records; the last page ends
+        the list."""
+        if self._failed is not None:
+            raise self._failed
+        first = self._get(check)
+        assert first is not None
+        pages = [first]
+        count = len(first.records)
+        while count < limit and not _last_page(pages[-1]):
+            try:
+                page = self._get(None)
+            except BaseException as exc:  # the pages in hand are written first
+                self._failed = exc
+                break
+            if page is None:
+                break
+            pages.append(page)
+            count += len(page.records)
+        return pages
+
 
 LOW_WATER = 250
 """Ask for a new block of case numbers when fewer remain for a committee this year."""
@@ -346,33 +439,41 @@ class SyncEngine:
             after = batch[-1].seq
 
     def _pull(self, report: SyncReport) -> None:
+        """Pull every page after the checkpoint. A reader thread fetches and decodes the next
+        pages while this thread writes the ones in hand (the server and the disk work at the
+        same time), and the pages waiting are written together in one transaction, up to
+        ``PULL_GROUP`` records (fewer commits: the index pages they share are written once)."""
         after = sync_state.pull_after(self.store)
-        while True:
-            self._report("正在下载本所的数据…", report.pulled)
-            response = self.session.request_raw(
-                "GET", "/sync/pull", params={"after": after, "limit": self.pull_page}
+        with _PageReader(self._fetch_page, after) as reader:
+            while True:
+                self._report("正在下载本所的数据…", report.pulled)
+                pages = reader.take(PULL_GROUP, self._check)
+                records = [_incoming(r) for page in pages for r in page.records]
+                if records:
+                    result = sync_state.apply_pulled(self.store, records, pages[-1].next_after)
+                    report.pulled += len(records)
+                    report.incoming_problems += result.problems
+                if _last_page(pages[-1]):
+                    return
+
+    def _fetch_page(self, after: int) -> PullPage:
+        """One page after ``after``, checked (runs on the reader thread)."""
+        response = self.session.request_raw(
+            "GET", "/sync/pull", params={"after": after, "limit": self.pull_page}
+        )
+        if not response.ok:
+            raise error_from_response(response)
+        try:  # straight from the bytes: a page is thousands of records
+            page = PullPage.model_validate_json(response.content)
+        except (pydantic.ValidationError, ValueError) as exc:
+            raise _bad_reply() from exc
+        if page.records and page.next_after <= after:
+            raise SyncError(
+                "市局服务器的答复与协议不符（同步序号倒退），本次同步已停止，本机数据未受影响",
+                retryable=True,
+                code="bad_reply",
             )
-            if not response.ok:
-                raise error_from_response(response)
-            try:  # straight from the bytes: a page is thousands of records
-                page = PullPage.model_validate_json(response.content)
-            except (pydantic.ValidationError, ValueError) as exc:
-                raise _bad_reply() from exc
-            if page.records and page.next_after <= after:
-                raise SyncError(
-                    "市局服务器的答复与协议不符（同步序号倒退），本次同步已停止，本机数据未受影响",
-                    retryable=True,
-                    code="bad_reply",
-                )
-            if page.records:
-                result = sync_state.apply_pulled(
-                    self.store, [_incoming(r) for r in page.records], page.next_after
-                )
-                report.pulled += len(page.records)
-                report.incoming_problems += result.problems
-                after = page.next_after
-            if not page.has_more or not page.records:
-                return
+        return page
 
     def _upload_files(self, batch: Sequence[sync_state.PendingChange], report: SyncReport) -> None:
         for change in batch:
