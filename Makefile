@@ -7,10 +7,10 @@ TEST_STAMP := $(VENV)/.installed-test
 APT_PACKAGES := libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 \
 	libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-xinerama0 \
 	libxcb-randr0 libxcb-shape0 libxcb-cursor0 libxcb-xkb1 poppler-utils \
-	gnome-keyring dbus-daemon dbus-bin postgresql
+	gnome-keyring dbus-daemon dbus-bin postgresql nsis lintian
 TEST_PG_PASSWORD := justice-test
 
-.PHONY: run test lint types unit apt pg bench clean
+.PHONY: run test lint types unit apt pg bench clean bundle deb installer
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -64,6 +64,19 @@ unit: $(TEST_STAMP) apt pg
 	QT_QPA_PLATFORM=offscreen PGPASSWORD=$(TEST_PG_PASSWORD) $(BIN)/pytest
 
 test: lint types unit
+
+# The one-folder program (build_spec/justice_desktop.spec): dist/justice-desktop/justice-desktop
+# with everything it needs beside it; `deb` and `installer` package that folder
+# (build_spec/PACKAGING.md). The test extra includes PyInstaller: tests/build build the bundle.
+bundle: $(TEST_STAMP)
+	$(BIN)/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller \
+		build_spec/justice_desktop.spec
+
+deb: bundle
+	$(BIN)/python build_spec/build_deb.py --bundle dist/justice-desktop --out dist
+
+installer: bundle
+	$(BIN)/python build_spec/build_installer.py --bundle dist/justice-desktop --out dist
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.store_bench

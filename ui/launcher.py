@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from justice_desktop import __version__
 from justice_desktop.commands import COMMANDS
 from justice_desktop.paths import default_data_dir, demo_data_dir
 
@@ -83,6 +84,12 @@ def build_parser() -> argparse.ArgumentParser:
         prog="justice-desktop",
         description="司法所人民调解与法律服务离线工作台（不带命令时打开程序窗口）",
         epilog="命令行工具：justice-desktop {" + ",".join(COMMANDS) + "} --help",
+    )
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"justice-desktop {__version__}",
+        help="显示版本号并退出",
     )
     parser.add_argument(
         "--data-dir", type=Path, default=None, help="数据库所在文件夹（默认：用户数据文件夹）"

@@ -37,6 +37,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from justice_desktop import __version__
 from sync.protocol import ROLE_LABELS, ErrorBody, Role
 from sync.server import accounts, office_settings
 from sync.server.config import Settings, database_url_for, unix_now
@@ -71,6 +72,12 @@ def _database_options() -> argparse.ArgumentParser:
 def build_parser() -> argparse.ArgumentParser:
     db = _database_options()
     parser = argparse.ArgumentParser(prog="justice-city-server", description="司法所市局同步服务器")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"justice-city-server {__version__}",
+        help="显示版本号并退出",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="命令")
 
     serve = commands.add_parser("serve", parents=[db], help="启动服务器")
