@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping
 from typing import Any
 
 from justice_desktop.store import search
@@ -79,12 +79,17 @@ def reindex_records(
     case_ids: Collection[str],
     understander_ids: Collection[str] = (),
     consultation_ids: Collection[str] = (),
+    *,
+    rows: Mapping[str, Mapping[str, dict[str, Any]]] | None = None,
 ) -> int:
     """Bring the index up to date for some records changed outside their services (records
     pulled from the city server): index the live ones (new documents in bulk), drop the
     deleted ones. A record whose fields the index cannot read (a code no table here knows) is
     left out of the index, not an error. Returns how many documents were left out. The caller
-    holds the transaction."""
+    holds the transaction.
+
+    ``rows`` (table → id → whole row as just written) spares reading those records back; the
+    ids not in it are read from their tables."""
     from justice_desktop.store.cases import case_search_fields
     from justice_desktop.store.code_tables import tables_for
     from justice_desktop.store.consultations import consultation_search_fields
@@ -118,15 +123,18 @@ def reindex_records(
         mine = sorted(parties.get(str(case["id"]), []), key=lambda p: p["position"])
         return case_search_fields(case, mine, tables)
 
-    build("case", _by_ids(conn, "cases", wanted), case_fields)
-    build(
-        "understander",
-        _by_ids(conn, "understanders", sorted(understander_ids)),
-        understander_search_fields,
-    )
+    given = rows or {}
+
+    def read(table: str, ids: Collection[str]) -> list[dict[str, Any]]:
+        known = given.get(table, {})
+        out = [dict(known[i]) for i in ids if i in known]
+        return out + _by_ids(conn, table, sorted(i for i in ids if i not in known))
+
+    build("case", read("cases", wanted), case_fields)
+    build("understander", read("understanders", understander_ids), understander_search_fields)
     build(
         "consultation",
-        _by_ids(conn, "consultations", sorted(consultation_ids)),
+        read("consultations", consultation_ids),
         lambda row: consultation_search_fields(row, tables),
     )
     for kind, ref_id in gone:

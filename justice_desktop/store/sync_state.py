@@ -28,6 +28,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from justice_desktop.store.connection import Connection
@@ -277,43 +278,59 @@ def pull_after(store: Store) -> int:
     return int(store.meta(PULL_AFTER_META) or 0)
 
 
+_BOOKKEEPING = frozenset(BOOKKEEPING)
+
+
 @dataclass
 class _Columns:
-    names: tuple[str, ...]
+    names: frozenset[str]
     required: frozenset[str]
+    defaults: dict[str, Any]
+    """Every column's default value (None where it has none): a new row as it reads back."""
 
 
 def _columns(conn: Connection, table: str, cache: dict[str, _Columns]) -> _Columns:
     found = cache.get(table)
     if found is None:
         info = conn.execute(f"PRAGMA table_info({table})").fetchall()
+        defaults = {
+            str(r[1]): None if r[4] is None else conn.execute(f"SELECT {r[4]}").fetchone()[0]
+            for r in info
+        }
         found = _Columns(
-            tuple(r[1] for r in info),
+            frozenset(defaults),
             frozenset(r[1] for r in info if r[3] and r[4] is None and r[1] not in BOOKKEEPING),
+            defaults,
         )
         cache[table] = found
     return found
 
 
+@lru_cache(maxsize=4096)  # a page's records share a few hundred distinct seconds
 def _iso(seconds: int) -> str:
     return datetime.fromtimestamp(seconds, UTC).astimezone().isoformat(timespec="seconds")
 
 
 class _Touched:
-    def __init__(self) -> None:
-        self.cases: set[str] = set()
-        self.understanders: set[str] = set()
-        self.consultations: set[str] = set()
+    """The records whose search documents a page changes: the searchable ones by id with
+    their rows as written (the index is built from these, not read back), and the cases
+    whose parties changed."""
 
-    def note(self, table: str, record_id: str, row: Mapping[str, Any]) -> None:
-        if table == "cases":
-            self.cases.add(record_id)
+    SEARCHABLE = ("cases", "understanders", "consultations")
+
+    def __init__(self) -> None:
+        self.rows: dict[str, dict[str, dict[str, Any]]] = {t: {} for t in self.SEARCHABLE}
+        self.party_cases: set[str] = set()
+
+    def note(self, table: str, record_id: str, row: dict[str, Any]) -> None:
+        if table in self.rows:
+            self.rows[table][record_id] = row
         elif table == "parties" and row.get("case_id"):
-            self.cases.add(str(row["case_id"]))
-        elif table == "understanders":
-            self.understanders.add(record_id)
-        elif table == "consultations":
-            self.consultations.add(record_id)
+            self.party_cases.add(str(row["case_id"]))
+
+    def forget(self, table: str, record_id: str) -> None:
+        if table in self.rows:
+            self.rows[table].pop(record_id, None)
 
 
 @dataclass(frozen=True)
@@ -429,7 +446,8 @@ def _apply_page(conn: Connection, records: Sequence[IncomingRecord]) -> ApplyRes
                     continue
             else:
                 inserts.setdefault(tuple(row), []).append(tuple(row.values()))
-            touched.note(table, rec.record_id, {**local.get(rec.record_id, {}), **row})
+            before = local.get(rec.record_id)
+            touched.note(table, rec.record_id, {**(before or columns.defaults), **row})
             stored.append(rec)
         for cols, rows in inserts.items():
             sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
@@ -444,6 +462,7 @@ def _apply_page(conn: Connection, records: Sequence[IncomingRecord]) -> ApplyRes
                         rec = next(r for r in group if r.record_id == rid)
                         problems.append((rec, f"本机无法保存这条记录：{exc}"))
                         stored.remove(rec)
+                        touched.forget(table, rid)
     for rec in stored:
         action = "sync_delete" if rec.deleted else "sync"
         audit.append((stamp, SYNC_USER, action, rec.table_name, rec.record_id, ""))
@@ -478,7 +497,14 @@ def _apply_page(conn: Connection, records: Sequence[IncomingRecord]) -> ApplyRes
             "VALUES (?, ?, ?, ?, ?, ?)",
             audit,
         )
-    reindex_records(conn, touched.cases, touched.understanders, touched.consultations)
+    cases = touched.rows["cases"]
+    reindex_records(
+        conn,
+        touched.party_cases | cases.keys(),
+        touched.rows["understanders"].keys(),
+        touched.rows["consultations"].keys(),
+        rows=touched.rows,
+    )
     missing = tuple(sorted(b for b in blobs if not _has_blob(conn, b)))
     return ApplyResult(len(stored), len(problems), missing)
 
@@ -499,10 +525,14 @@ def _merge(
 ) -> tuple[dict[str, Any] | None, str | None]:
     """The row to write for one pulled record (with the bookkeeping columns), or the reason
     (Chinese) it cannot be stored, or ``_UNCHANGED``."""
-    unknown = sorted(set(rec.data) - set(columns.names))
-    if unknown:
+    data = rec.data
+    if not columns.names.issuperset(data):
+        unknown = sorted(set(data) - columns.names)
         return None, f"本机程序不认识字段 {'、'.join(unknown)}，请更新本机程序"
-    values = {k: v for k, v in rec.data.items() if k not in BOOKKEEPING}
+    if _BOOKKEEPING.isdisjoint(data):
+        values = dict(data)
+    else:
+        values = {k: v for k, v in data.items() if k not in BOOKKEEPING}
     deleted = rec.deleted
     version = rec.version
     waiting = pending.get(rec.record_id) if local is not None else None

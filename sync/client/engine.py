@@ -77,9 +77,9 @@ from sync.protocol import (
     ResolveResult,
 )
 
-PULL_GROUP = 6000
+PULL_GROUP = 20_000
 """Pulled records written in one transaction, about (pages come whole)."""
-PULL_AHEAD = 3
+PULL_AHEAD = 10
 """Pull pages fetched ahead of the writer, at most."""
 
 

@@ -92,6 +92,35 @@ def test_new_machine_joins_and_receives_the_office_data(pair: tuple[Machine, Mac
     assert b.register_case()
 
 
+def _case_docs(m: Machine) -> dict[str, tuple[str, str, str, str]]:
+    rows = m.store.conn.execute(
+        "SELECT ref_id, title, subtitle, names, codes FROM search_docs WHERE kind = 'case'"
+    ).fetchall()
+    return {str(r[0]): (r[1], r[2], r[3], r[4]) for r in rows}
+
+
+def test_pulled_cases_are_indexed_as_if_entered_here(pair: tuple[Machine, Machine]) -> None:
+    """The pull builds search documents from the rows it writes (not read back): they must be
+    the documents the case service made on the machine where the cases were entered."""
+    a, b = pair
+    ids = [a.register_case(village=f"{n}号村") for n in range(3)] + [a.register_case()]
+    a.sync()
+    b.sync()
+    mine = _case_docs(a)
+    assert set(ids) <= mine.keys()
+    assert _case_docs(b) == mine
+    # An edit that arrives later replaces the document: the new words are found on B.
+    a.update("cases", ids[0], {"summary": "邻里宅基地滴水檐争议"})
+    a.sync()
+    b.sync()
+    assert [h.ref_id for h in search.search(b.store.conn, "滴水檐")] == [ids[0]]
+    # A deleted case leaves B's index.
+    a.delete("cases", ids[1])
+    a.sync()
+    b.sync()
+    assert ids[1] not in _case_docs(b)
+
+
 def test_case_numbers_never_collide(pair: tuple[Machine, Machine]) -> None:
     """Scenario 17: both machines number cases offline; the numbers differ and never change."""
     a, b = pair
