@@ -267,3 +267,19 @@ def test_office_database_of_the_oldest_version_opens_with_the_recovery_key(
     without_key = run(bundle_dir, clean_env, "--data-dir", str(office), "blocks", "list")
     assert without_key.returncode != 0
     assert "密钥" in without_key.stdout + without_key.stderr
+
+
+def test_resources_are_found_in_the_bundle_folder_when_frozen(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from justice_desktop import paths
+
+    monkeypatch.delenv("JUSTICE_RESOURCES_DIR", raising=False)
+    assert paths.bundle_dir() is None
+    assert paths.resources_dir() == ROOT / "resources"
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path / "_internal"), raising=False)
+    assert paths.bundle_dir() == tmp_path / "_internal"
+    assert paths.resources_dir() == tmp_path / "_internal" / "resources"
+    monkeypatch.setenv("JUSTICE_RESOURCES_DIR", str(tmp_path / "mine"))
+    assert paths.resources_dir() == tmp_path / "mine"
