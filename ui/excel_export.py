@@ -6,11 +6,10 @@ names masked) or 完整导出 (nothing masked). The full option is enabled only 
 it is checked on the database worker when the dialog opens, and the dialog says why the
 option is disabled otherwise. Then a save dialog asks for the .xlsx file.
 
-The export runs on the worker (:meth:`ui.tasks.TaskManager.run_with_progress`): a busy
-indicator appears after half a second. The core (``export_list``) has no progress or cancel
-hook, so 取消 abandons the export: the dialog closes at once, the worker finishes writing in
-the background and the file is then deleted. The workbook is written to a temporary name in
-the chosen folder and renamed to the chosen name only when complete.
+The export runs on the worker (:meth:`ui.tasks.TaskManager.run_with_progress`): after half a
+second a progress dialog shows the rows written so far. 取消 stops the export within a few
+hundred rows: the partial file is removed and nothing is audited. The workbook is written to a
+temporary name in the chosen folder and renamed to the chosen name only when complete.
 
 Public signals of :class:`ExcelExportDialog`: ``permissionChecked(bool)`` (whether the full
 export is allowed), ``exported(ExportResult)`` (the file is in place), ``failed(str)`` (the
@@ -24,7 +23,13 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from justice_desktop.excel.exports import ExportRequest, ExportResult, can_export_full, export_list
+from justice_desktop.excel.exports import (
+    ExportCancelledError,
+    ExportRequest,
+    ExportResult,
+    can_export_full,
+    export_list,
+)
 from justice_desktop.store.database import Store
 from justice_desktop.validation import ValidationError
 from ui.context import AppContext
@@ -89,16 +94,18 @@ def _temporary_beside(target: Path) -> Path:
 
 def run_export(
     store: Store, user_id: str, request: ExportRequest, target: Path, progress: Progress
-) -> ExportResult:
-    """Worker side: export to a temporary file beside ``target``, then rename it (unless the
-    user has cancelled meanwhile: then the temporary file is removed)."""
+) -> ExportResult | None:
+    """Worker side: export to a temporary file beside ``target``, then rename it. None when
+    the user cancelled (the temporary file is removed)."""
     temp = _temporary_beside(target)
     try:
-        result = export_list(store, user_id, request, temp)
+        result = export_list(store, user_id, request, temp, progress=progress)
         if progress.cancelled:
             temp.unlink(missing_ok=True)
             return result
         os.replace(temp, target)
+    except ExportCancelledError:
+        return None
     except OSError as exc:
         with contextlib.suppress(OSError):
             temp.unlink()
@@ -221,7 +228,10 @@ class ExcelExportDialog(QDialog):
         )
         return True
 
-    def _done(self, result: ExportResult) -> None:
+    def _done(self, result: ExportResult | None) -> None:
+        if result is None:  # stopped by 取消 just as it ended
+            self._cancelled()
+            return
         self.busy = False
         mode = "完整导出" if result.full else "脱敏导出"
         text = f"已导出{result.title}：{result.rows}行（{mode}），文件：{result.path}"

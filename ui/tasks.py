@@ -170,6 +170,8 @@ class TaskManager(QObject):
                 dialog.setMaximum(total)
             if total > 0:
                 dialog.setValue(min(done, total))
+            elif done > 0:  # the total is not known: say how far it has got
+                dialog.setLabelText(f"{label}（已处理{done:,}条）")
 
         def finished(callback: Callable[..., None] | None, *args: Any) -> None:
             # The callback first (it may open the next window), then the dialog goes; its

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -35,6 +35,8 @@ from justice_desktop.validation.fields import mask_id_number, mask_name, mask_ph
 
 __all__ = [
     "EXPORT_KINDS",
+    "PROGRESS_EVERY",
+    "ExportCancelledError",
     "FULL_EXPORT_ROLE",
     "ExportRequest",
     "ExportResult",
@@ -54,6 +56,18 @@ EXPORT_KINDS: dict[str, tuple[str, str]] = {
 }
 MASKED_NOTE = "身份证号码、电话等个人信息已脱敏"
 FULL_NOTE = "完整导出（含个人信息，请妥善保管）"
+
+
+PROGRESS_EVERY = 500
+"""Rows written between two calls of an export's ``progress`` callback."""
+
+ExportProgress = Callable[[int, int], bool]
+"""``progress(rows written, 0)`` → False to stop the export (0: the total is not known)."""
+
+
+class ExportCancelledError(Exception):
+    """The export was stopped through its ``progress`` callback: no file is left and nothing
+    is audited."""
 
 
 @dataclass(frozen=True)
@@ -94,11 +108,14 @@ def export_list(
     path: Path,
     *,
     tables: Mapping[str, CodeTable] | None = None,
+    progress: ExportProgress | None = None,
 ) -> ExportResult:
     """Write the list ``request.kind`` to ``path`` (.xlsx) and audit the export.
 
-    Raises :class:`ValidationError` (Chinese message) for an unknown kind, a full export by
-    anyone but the head, or a file that cannot be written."""
+    ``progress`` is called every :data:`PROGRESS_EVERY` rows; when it returns False the export
+    stops with :class:`ExportCancelledError`, the partial file is removed and nothing is
+    audited. Raises :class:`ValidationError` (Chinese message) for an unknown kind, a full
+    export by anyone but the head, or a file that cannot be written."""
     if request.kind not in EXPORT_KINDS:
         raise ValidationError(
             "kind", f"不能导出“{request.kind}”。可导出：{'、'.join(EXPORT_KINDS)}"
@@ -109,8 +126,11 @@ def export_list(
     codes = dict(tables) if tables is not None else load_tables(store)
     sheets = _BUILDERS[request.kind](store, request, _Labels(codes))
     note = FULL_NOTE if request.full else MASKED_NOTE
+    written = [0]
     for sheet in sheets:
         sheet.note = note
+        if progress is not None:
+            sheet.rows = _reporting(sheet.rows, progress, written)
     now = store.clock()
     path = Path(path)
     temp = path.with_name(f".{path.name}.{os.getpid()}.part")
@@ -122,10 +142,26 @@ def export_list(
         with contextlib.suppress(OSError):
             temp.unlink()
         raise ValidationError("path", f"无法写入文件“{path}”：{exc.strerror or exc}") from exc
+    except BaseException:  # stopped (ExportCancelledError, Ctrl+C) or a reading error
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise
     rows = sheets[0].row_count
     mode = "完整导出" if request.full else "脱敏导出"
     imports.audit_export(store, user_id, audit_table, f"{mode};{title};{rows}行")
     return ExportResult(path, request.kind, title, rows, request.full)
+
+
+def _reporting(
+    rows: Iterable[Sequence[Any]], progress: ExportProgress, written: list[int]
+) -> Iterator[Sequence[Any]]:
+    """``rows``, calling ``progress`` every :data:`PROGRESS_EVERY` rows (``written`` counts
+    across the workbook's sheets)."""
+    for row in rows:
+        written[0] += 1
+        if written[0] % PROGRESS_EVERY == 0 and not progress(written[0], 0):
+            raise ExportCancelledError
+        yield row
 
 
 class _Labels:

@@ -15,6 +15,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from justice_desktop.domain.consultations import AdviserLogInput, ConsultationInput
 from justice_desktop.domain.understanders import TrainingInput, UnderstanderInput
+from justice_desktop.excel import exports
 from justice_desktop.excel.exports import ExportRequest, can_export_full, export_list
 from justice_desktop.excel.writer import Column, Table, display_width, write_workbook
 from justice_desktop.store.consultations import AdviserLogService, ConsultationService
@@ -268,3 +269,37 @@ def test_export_to_an_unwritable_place_says_so(
     with pytest.raises(ValidationError, match="不能导出"):
         export_list(store, ids["user_id"], ExportRequest("nothing"), tmp_path / "x.xlsx")
     assert audit_entries(store, "export") == []
+
+
+def test_export_reports_progress_and_stops_when_told(
+    tmp_path: Path,
+    store: Store,
+    ids: dict[str, str],
+    new_case: Callable[..., str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(exports, "PROGRESS_EVERY", 1)
+    for day in range(2, 6):
+        new_case(registered_on=date(2025, 6, day))
+    seen: list[int] = []
+
+    def going_on(done: int, total: int) -> bool:
+        seen.append(done)
+        return True
+
+    whole = tmp_path / "whole.xlsx"
+    result = export_list(store, ids["user_id"], ExportRequest("cases"), whole, progress=going_on)
+    assert result.rows == 4 and seen == [1, 2, 3, 4]
+
+    def stop_at_two(done: int, total: int) -> bool:
+        return done < 2
+
+    folder = tmp_path / "out"
+    folder.mkdir()
+    with pytest.raises(exports.ExportCancelledError):
+        export_list(
+            store, ids["user_id"], ExportRequest("cases"), folder / "x.xlsx", progress=stop_at_two
+        )
+    # No file, no partial file beside it, and only the finished export is audited.
+    assert list(folder.iterdir()) == []
+    assert len(audit_entries(store, "export")) == 1

@@ -438,3 +438,31 @@ def test_an_abandoned_export_leaves_no_file(
         )
     )
     assert [p.name for p in folder.iterdir()] == ["kept.xlsx"]
+
+
+def test_cancel_stops_an_export_under_way(
+    ctx: AppContext, tasks: TaskManager, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """取消 reaches the export between rows: it stops there, leaves no file and audits
+    nothing (the dialog's progress callback cancels the token at its first report)."""
+    from justice_desktop.excel import exports
+
+    monkeypatch.setattr(exports, "PROGRESS_EVERY", 1)
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    token = CancelToken()
+    reports: list[int] = []
+
+    def post(done: int, _total: int) -> None:
+        reports.append(done)
+        token.cancel()
+
+    audited = tasks.call(lambda s: s.scalar("SELECT count(*) FROM audit_log"))
+    result = tasks.call(
+        lambda s: run_export(
+            s, ctx.user.id, ExportRequest("cases"), folder / "案件.xlsx", Progress(token, post)
+        )
+    )
+    assert result is None and reports == [1]
+    assert list(folder.iterdir()) == []
+    assert tasks.call(lambda s: s.scalar("SELECT count(*) FROM audit_log")) == audited
