@@ -283,3 +283,35 @@ def test_resources_are_found_in_the_bundle_folder_when_frozen(
     assert paths.resources_dir() == tmp_path / "_internal" / "resources"
     monkeypatch.setenv("JUSTICE_RESOURCES_DIR", str(tmp_path / "mine"))
     assert paths.resources_dir() == tmp_path / "mine"
+
+
+KEYRING_SCRIPT = """
+set -e
+printf unlock-pass | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+"$EXE" --data-dir "$DATA" init --office 城关司法所 --committee 城关调委会 --prefix 津东城
+"$EXE" --data-dir "$DATA" check
+"""
+
+
+@pytest.mark.skipif(
+    shutil.which("dbus-run-session") is None or shutil.which("gnome-keyring-daemon") is None,
+    reason="make test installs dbus and gnome-keyring",
+)
+def test_bundled_keyring_keeps_the_key_in_the_secret_service(
+    bundle_dir: Path, clean_env: dict[str, str], tmp_path: Path
+) -> None:
+    """keyring's backends (found through its bundled metadata) with secretstorage, jeepney and
+    cryptography inside the bundle: a new office's key goes to GNOME Keyring and comes back."""
+    data = tmp_path / "office"
+    env = {**clean_env, "EXE": str(bundle_executable(bundle_dir)), "DATA": str(data)}
+    done = subprocess.run(
+        ["dbus-run-session", "--", "bash", "-c", KEYRING_SCRIPT],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_S,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "恢复密钥" in done.stdout and "完整性检查通过" in done.stdout
+    assert not (data / "demo.key").exists()
