@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from typing import Any
 
 from justice_desktop.store import search
@@ -50,9 +50,10 @@ def reindex_all(conn: Connection) -> int:
     return count
 
 
-def _by_ids(
-    conn: Connection, table: str, ids: list[str], column: str = "id"
+def rows_by_ids(
+    conn: Connection, table: str, ids: Sequence[str], column: str = "id"
 ) -> list[dict[str, Any]]:
+    """Every row of ``table`` whose ``column`` is one of ``ids``, read in chunks of 500."""
     out: list[dict[str, Any]] = []
     for at in range(0, len(ids), 500):
         chunk = ids[at : at + 500]
@@ -100,7 +101,7 @@ def reindex_records(
     tables = tables_for(conn)
     parties: dict[str, list[dict[str, Any]]] = {}
     wanted = sorted(case_ids)
-    for party in _by_ids(conn, "parties", wanted, "case_id"):
+    for party in rows_by_ids(conn, "parties", wanted, "case_id"):
         if not party["deleted"]:
             parties.setdefault(str(party["case_id"]), []).append(party)
     docs: list[tuple[str, dict[str, Any]]] = []
@@ -128,7 +129,7 @@ def reindex_records(
     def read(table: str, ids: Collection[str]) -> list[dict[str, Any]]:
         known = given.get(table, {})
         out = [dict(known[i]) for i in ids if i in known]
-        return out + _by_ids(conn, table, sorted(i for i in ids if i not in known))
+        return out + rows_by_ids(conn, table, sorted(i for i in ids if i not in known))
 
     build("case", read("cases", wanted), case_fields)
     build("understander", read("understanders", understander_ids), understander_search_fields)

@@ -34,7 +34,7 @@ from typing import Any
 from justice_desktop.store.connection import Connection
 from justice_desktop.store.database import Store
 from justice_desktop.store.records import BOOKKEEPING
-from justice_desktop.store.reindex import reindex_records
+from justice_desktop.store.reindex import reindex_records, rows_by_ids
 from justice_desktop.store.schema_v1 import SYNCED_TABLES
 
 SYNC_STATE_DDL: tuple[str, ...] = (
@@ -375,18 +375,6 @@ def _chunked(items: Sequence[str]) -> Iterator[Sequence[str]]:
         yield items[at : at + _CHUNK]
 
 
-def _local_rows(conn: Connection, table: str, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-    found: dict[str, dict[str, Any]] = {}
-    for chunk in _chunked(ids):
-        cur = conn.execute(
-            f"SELECT * FROM {table} WHERE id IN ({','.join('?' * len(chunk))})", tuple(chunk)
-        )
-        names = [d[0] for d in cur.description]
-        for row in cur.fetchall():
-            found[str(row[0])] = dict(zip(names, row, strict=True))
-    return found
-
-
 def _pending_of(conn: Connection, ids: Sequence[str]) -> dict[str, tuple[set[str], bool]]:
     """Record id → (fields with pending local changes, a delete pending) for the ids that
     have any."""
@@ -426,7 +414,9 @@ def _apply_page(conn: Connection, records: Sequence[IncomingRecord]) -> ApplyRes
             problems += [(r, f"本机程序不认识数据表“{table}”，请更新本机程序") for r in group]
             continue
         columns = _columns(conn, table, cache)
-        local = _local_rows(conn, table, [r.record_id for r in group])
+        local = {
+            str(row["id"]): row for row in rows_by_ids(conn, table, [r.record_id for r in group])
+        }
         inserts: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
         for rec in group:
             row, reason = _merge(rec, columns, local.get(rec.record_id), pending)

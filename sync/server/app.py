@@ -260,6 +260,23 @@ def build_router() -> APIRouter:
         """Register this installation to the caller's office (repeating it is harmless)."""
         return accounts.register_device(engine, principal, body, settings.clock())
 
+    def readable(principal: Principal, engine: Engine, office_id: int | None) -> OfficeInfo:
+        """The office a read is about: the caller's own by default; refused unless readable."""
+        if office_id is None:
+            if principal.office_id is None:
+                raise Forbidden("区县和市局账号请指定要查看的司法所")
+            office_id = principal.office_id
+        office = accounts.get_office(engine, office_id)
+        if office is None:
+            if principal.role is Role.CITY:
+                raise NotFound()
+            raise Forbidden("您的账号无权查看这个司法所的数据")
+        require_read(principal, office.id, office.district)
+        return office
+
+    def readable_office(principal: Principal, engine: Engine, office_id: int | None) -> int:
+        return readable(principal, engine, office_id).id
+
     @api.get(
         "/offices/{office_id}",
         response_model=OfficeInfo,
@@ -268,13 +285,7 @@ def build_router() -> APIRouter:
     )
     def get_office(office_id: int, principal: PrincipalDep, engine: EngineDep) -> OfficeInfo:
         """An office the caller may read."""
-        office = accounts.get_office(engine, office_id)
-        if office is None:
-            if principal.role is Role.CITY:
-                raise NotFound()
-            raise Forbidden("您的账号无权查看这个司法所的数据")
-        require_read(principal, office.id, office.district)
-        return office
+        return readable(principal, engine, office_id)
 
     @api.post(
         "/number-blocks",
@@ -307,20 +318,6 @@ def build_router() -> APIRouter:
         if if_none_match is not None and etag in (tag.strip() for tag in if_none_match.split(",")):
             return Response(status_code=304, headers={"ETag": etag})
         return JSONResponse(tables.model_dump(), headers={"ETag": etag})
-
-    def readable_office(principal: Principal, engine: Engine, office_id: int | None) -> int:
-        """The office a read is about: the caller's own by default; refused unless readable."""
-        if office_id is None:
-            if principal.office_id is None:
-                raise Forbidden("区县和市局账号请指定要查看的司法所")
-            office_id = principal.office_id
-        office = accounts.get_office(engine, office_id)
-        if office is None:
-            if principal.role is Role.CITY:
-                raise NotFound()
-            raise Forbidden("您的账号无权查看这个司法所的数据")
-        require_read(principal, office.id, office.district)
-        return office.id
 
     @api.post(
         "/sync/push",
