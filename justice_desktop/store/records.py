@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -40,6 +40,16 @@ def new_id() -> str:
 
 def _label(table: str) -> str:
     return TABLE_LABELS.get(table, "记录")
+
+
+_OUTBOX_SQL = (
+    "INSERT INTO outbox (table_name, record_id, version, op, changes, created_at, created_by) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+_AUDIT_SQL = (
+    "INSERT INTO audit_log (at, user_id, action, table_name, record_id, fields) "
+    "VALUES (?, ?, ?, ?, ?, ?)"
+)
 
 
 class Tx:
@@ -75,25 +85,47 @@ class Tx:
 
     # -- writing -----------------------------------------------------------------------
     def insert(self, table: str, values: Mapping[str, Any], *, record_id: str | None = None) -> str:
+        """A new record (version 1), its outbox entry (every non-null field changed from None)
+        and its audit entry; returns its id."""
+        return self.insert_many(table, [values], [record_id or new_id()])[0]
+
+    def insert_many(
+        self,
+        table: str,
+        records: Sequence[Mapping[str, Any]],
+        record_ids: Sequence[str] | None = None,
+    ) -> list[str]:
+        """What :meth:`insert` does for each record, with one ``executemany`` per statement
+        (per-row statements made a 30,000-row roster import take 14 s). Records with the same
+        fields share a statement; a field a record leaves out gets the column's default."""
         _check_table(table)
-        rid = record_id or new_id()
-        data = {k: v for k, v in values.items() if k not in BOOKKEEPING}
-        self._check_columns(table, data)
-        row = {
-            "id": rid,
-            "version": 1,
-            "deleted": 0,
-            "created_at": self.stamp,
-            "updated_at": self.stamp,
-            "updated_by": self.user_id,
-            **data,
-        }
-        cols = ", ".join(row)
-        marks = ", ".join("?" for _ in row)
-        self.conn.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", tuple(row.values()))
-        changes = {k: [None, v] for k, v in data.items() if v is not None}
-        self._log(table, rid, 1, "insert", changes)
-        return rid
+        ids = list(record_ids) if record_ids is not None else [new_id() for _ in records]
+        if len(ids) != len(records):
+            raise ValueError("one id per record")
+        by_fields: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
+        outbox: list[tuple[Any, ...]] = []
+        audit: list[tuple[Any, ...]] = []
+        for rid, values in zip(ids, records, strict=True):
+            data = {k: v for k, v in values.items() if k not in BOOKKEEPING}
+            self._check_columns(table, data)
+            by_fields.setdefault(tuple(data), []).append(
+                (rid, 1, 0, self.stamp, self.stamp, self.user_id, *data.values())
+            )
+            changes = {k: [None, v] for k, v in data.items() if v is not None}
+            text = json.dumps(changes, ensure_ascii=False)
+            outbox.append((table, rid, 1, "insert", text, self.stamp, self.user_id))
+            audit.append(
+                (self.stamp, self.user_id, "insert", table, rid, ",".join(sorted(changes)))
+            )
+        for fields, rows in by_fields.items():
+            names = (*BOOKKEEPING, *fields)
+            self.conn.executemany(
+                f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+                rows,
+            )
+        self.conn.executemany(_OUTBOX_SQL, outbox)
+        self.conn.executemany(_AUDIT_SQL, audit)
+        return ids
 
     def update(
         self,
@@ -138,16 +170,11 @@ class Tx:
 
     def audit(self, action: str, table: str, record_id: str, fields: str = "") -> None:
         """An audit entry with no data change (opening a record, printing, exporting…)."""
-        self.conn.execute(
-            "INSERT INTO audit_log (at, user_id, action, table_name, record_id, fields) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (self.stamp, self.user_id, action, table, record_id, fields),
-        )
+        self.conn.execute(_AUDIT_SQL, (self.stamp, self.user_id, action, table, record_id, fields))
 
     def _log(self, table: str, rid: str, version: int, op: str, changes: dict[str, Any]) -> None:
         self.conn.execute(
-            "INSERT INTO outbox (table_name, record_id, version, op, changes, created_at, "
-            "created_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            _OUTBOX_SQL,
             (
                 table,
                 rid,
