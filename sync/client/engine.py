@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -326,10 +327,21 @@ class SyncEngine:
             raise SyncError(
                 "已有一次同步正在进行，请等它结束", retryable=True, code="busy"
             ) from exc
+        pause = self.session.pause
+        self.session.pause = self._wait_busy
         try:
             yield
         finally:
+            self.session.pause = pause
             lock.release()
+
+    def _wait_busy(self, seconds: float) -> None:
+        """The server said it is busy: wait as told, still noticing a cancel."""
+        self._progress(SyncProgress("市局服务器正忙，正在排队等候…", 0, None))
+        end = time.monotonic() + seconds
+        while (left := end - time.monotonic()) > 0:
+            self._check()
+            time.sleep(min(0.2, left))
 
     # -- steps --------------------------------------------------------------------------------
 

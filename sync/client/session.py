@@ -10,7 +10,9 @@ attempts, a network error, a timeout, a reply that is not what the protocol says
 
 from __future__ import annotations
 
+import random
 import time
+from collections.abc import Callable
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -32,6 +34,18 @@ DEFAULT_TIMEOUT = (5.0, 30.0)
 MAX_MESSAGE = 300
 """Longer server messages are cut (a hostile or broken server must not flood the screen)."""
 _RELOGIN = "登录已失效，请重新登录市局服务器"
+BUSY_WAIT_LIMIT_SECONDS = 900.0
+"""How long one request keeps waiting on a busy server (503 ``server_busy``, nothing done
+there) before the sync reports it: at day end every office syncs at once, and the server
+admits a few requests at a time and tells the others when to come back."""
+BUSY_DEFAULT_PAUSE_SECONDS = 2.0
+
+
+def _busy(response: requests.Response) -> bool:
+    if response.status_code != 503:
+        return False
+    body = _error_body(response)
+    return body is not None and body.code == "server_busy"
 
 
 class SyncError(Exception):
@@ -102,10 +116,11 @@ def error_from_response(response: requests.Response) -> SyncError:
         )
     if status >= 500 or status in (408, 502, 503, 504):
         return SyncError(
-            f"市局服务器暂时出错（HTTP {status}），请稍后再试",
+            message or f"市局服务器暂时出错（HTTP {status}），请稍后再试",
             retryable=True,
             code=code,
             status=status,
+            retry_after=_retry_after(response),
         )
     return SyncError(
         message or f"市局服务器拒绝了请求（HTTP {status}）",
@@ -142,6 +157,10 @@ class ServerSession:
         self.username = username
         self.timeout = timeout
         self.protocol_version = protocol_version
+        self.pause: Callable[[float], None] = time.sleep
+        """Waits on a busy server; the sync engine replaces it with a wait that notices a
+        cancel (by raising)."""
+        self._jitter = random.Random()
         self.server_time: float | None = None
         """The server's clock (Unix seconds, from the ``Date`` header) at the last answer."""
         self.local_time_at_answer: float | None = None
@@ -245,6 +264,27 @@ class ServerSession:
         if headers:
             sent.update(headers)
         url = f"{self.base_url}{API_PREFIX}{path}"
+        response = self._request(method, url, json, data, params, sent)
+        waited = 0.0
+        while _busy(response) and waited < BUSY_WAIT_LIMIT_SECONDS:
+            # Come back when told, spread over half as long again so that the offices sent
+            # away together do not all return in the same second.
+            after = _retry_after(response) or BUSY_DEFAULT_PAUSE_SECONDS
+            pause = after * (1 + self._jitter.random() / 2)
+            self.pause(pause)
+            waited += pause
+            response = self._request(method, url, json, data, params, sent)
+        return response
+
+    def _request(
+        self,
+        method: str,
+        url: str,
+        json: Any,
+        data: bytes | None,
+        params: dict[str, Any] | None,
+        headers: dict[str, str],
+    ) -> requests.Response:
         try:
             response: requests.Response = self.http.request(
                 method,
@@ -252,7 +292,7 @@ class ServerSession:
                 json=json,
                 data=data,
                 params=params,
-                headers=sent,
+                headers=headers,
                 timeout=self.timeout,
             )
         except requests.Timeout as exc:

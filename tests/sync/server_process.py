@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,7 +86,7 @@ class ServerProcess:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
 
-def start_server(database_url: str, log_dir: Path) -> ServerProcess:
+def start_server(database_url: str, log_dir: Path, extra: Sequence[str] = ()) -> ServerProcess:
     port = free_port()
     log = log_dir / f"server-{port}.log"
     with log.open("wb") as sink:
@@ -102,6 +102,7 @@ def start_server(database_url: str, log_dir: Path) -> ServerProcess:
                 str(port),
                 "--log-level",
                 "warning",
+                *extra,
             ],
             stdout=sink,
             stderr=subprocess.STDOUT,
@@ -133,8 +134,10 @@ def stop_server(server: ServerProcess) -> None:
 
 
 @contextlib.contextmanager
-def running_server(database_url: str, log_dir: Path) -> Iterator[ServerProcess]:
-    server = start_server(database_url, log_dir)
+def running_server(
+    database_url: str, log_dir: Path, extra: Sequence[str] = ()
+) -> Iterator[ServerProcess]:
+    server = start_server(database_url, log_dir, extra)
     try:
         yield server
     finally:
