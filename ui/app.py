@@ -43,7 +43,7 @@ from ui.fonts import install_app_font
 from ui.launcher import GuiOptions
 from ui.main_window import MainWindow
 from ui.maintenance import Maintenance
-from ui.qt import QApplication, QTimer
+from ui.qt import QApplication, QLibraryInfo, QLocale, QTimer, QTranslator
 from ui.scale import apply_ui_scale, follow_user_scale
 from ui.sync_controller import SyncController, day_end_due
 from ui.tasks import Progress, TaskManager
@@ -67,7 +67,20 @@ def ensure_application() -> QApplication:
         return existing
     app = QApplication([sys.argv[0] if sys.argv and sys.argv[0] else APP_NAME])
     app.setApplicationName(APP_NAME)
+    _install_chinese_translation(app)
     return app
+
+
+def _install_chinese_translation(app: QApplication) -> QTranslator | None:
+    """Qt's own words (the 取消/确定 of standard dialogs, context menus) in Chinese, from the
+    translations shipped with Qt (bundled too); left in English when they are missing."""
+    translator = QTranslator(app)
+    where = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    china = QLocale(QLocale.Language.Chinese, QLocale.Country.China)
+    if not translator.load(china, "qtbase", "_", where):
+        return None
+    app.installTranslator(translator)
+    return translator
 
 
 def no_database_message(options: GuiOptions) -> str:
