@@ -320,6 +320,14 @@ def __getattr__(name: str) -> Any:
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
+def is_alive(obj: object) -> bool:
+    """Whether a Qt object's C++ side still exists (a worker's answer can arrive after the
+    screen that asked for it was closed and deleted)."""
+    import shiboken6
+
+    return bool(shiboken6.isValid(obj))
+
+
 # -- A health check of the binding ---------------------------------------------------------
 #
 # PySide6/shiboken6 6.12.0 on Python 3.11 loses a reference to None on every call of a C++
@@ -539,6 +547,7 @@ __all__ = [
     "Qt",
     "QtMsgType",
     "Signal",
+    "is_alive",
     "SignalInstance",
     "Slot",
     "binding_problems",

@@ -55,6 +55,7 @@ from ui.qt import (
     QVBoxLayout,
     QWidget,
     Signal,
+    is_alive,
 )
 from ui.register_printing import print_roster, print_training_record, print_training_sign_in
 from ui.screen import Screen
@@ -474,6 +475,8 @@ class UnderstandersScreen(Screen):
         )
 
     def _roster_loaded(self, request: int, query: RosterQuery, data: RosterData) -> None:
+        if not is_alive(self):
+            return  # closed while the worker was reading
         if request != self._roster_request:
             return  # an older query: a newer one is on its way
         keep = self._select_after_load or self._current_id(self.roster_view, self.roster_model)
@@ -504,6 +507,8 @@ class UnderstandersScreen(Screen):
         )
 
     def _trainings_loaded(self, request: int, year: int, data: TrainingData) -> None:
+        if not is_alive(self):
+            return  # closed while the worker was reading
         if request != self._training_request:
             return
         keep = self._current_id(self.training_view, self.training_model)
@@ -517,6 +522,8 @@ class UnderstandersScreen(Screen):
         self.trainingsLoaded.emit(len(data.rows))
 
     def _load_failed(self, exc: BaseException) -> None:
+        if not is_alive(self):
+            return  # closed while the worker was reading
         self.message.setText(friendly_message(exc))
 
     def _fill_villages(self, villages: list[str]) -> None:
