@@ -59,55 +59,52 @@ def _statuses(machine: Machine) -> list[int]:
     return seen
 
 
+@pytest.fixture
+def clerk(make_office: Callable[..., Office], make_user: Callable[..., Account]) -> Account:
+    account: Account = make_user(Role.CLERK, make_office())
+    return account
+
+
+@pytest.fixture
+def machine(busy_server: ServerProcess, tmp_path: Path, clerk: Account) -> Iterator[Machine]:
+    """A desktop of the clerk's office, logged in to the busy server, with one case to send."""
+    made = new_machine(tmp_path, "a", busy_server.base_url, clerk)
+    made.register_case()
+    yield made
+    made.close()
+
+
 def test_desktop_waits_its_turn_and_syncs_everything(
-    busy_server: ServerProcess,
-    tmp_path: Path,
-    make_office: Callable[..., Office],
-    make_user: Callable[..., Account],
+    busy_server: ServerProcess, machine: Machine, tmp_path: Path, clerk: Account
 ) -> None:
-    clerk: Account = make_user(Role.CLERK, make_office())
-    a = new_machine(tmp_path, "a", busy_server.base_url, clerk)
+    seen = _statuses(machine)
+    holder = _hold_the_slot(busy_server.base_url, 3.0)
+    report = machine.sync()
+    holder.join()
+    assert 503 in seen, "the server never turned the desktop away"
+    assert seen[-1] == 200
+    assert report.pushed > 0 and machine.pending() == 0
+    other = new_machine(tmp_path, "b", busy_server.base_url, clerk)
     try:
-        ids = [a.register_case() for _ in range(3)]
-        seen = _statuses(a)
-        holder = _hold_the_slot(busy_server.base_url, 3.0)
-        report = a.sync()
-        holder.join()
-        assert 503 in seen, "the server never turned the desktop away"
-        assert seen[-1] == 200
-        assert report.pushed > 0 and a.pending() == 0
-        b = new_machine(tmp_path, "b", busy_server.base_url, clerk)
-        try:
-            b.sync()
-            assert CaseQueries(b.store).count() == len(ids)
-        finally:
-            b.close()
+        other.sync()
+        assert CaseQueries(other.store).count() == 1
     finally:
-        a.close()
+        other.close()
 
 
 def test_cancel_while_waiting_for_a_busy_server(
-    busy_server: ServerProcess,
-    tmp_path: Path,
-    make_office: Callable[..., Office],
-    make_user: Callable[..., Account],
+    busy_server: ServerProcess, machine: Machine
 ) -> None:
-    clerk: Account = make_user(Role.CLERK, make_office())
-    a = new_machine(tmp_path, "a", busy_server.base_url, clerk)
-    try:
-        a.register_case()
-        seen = _statuses(a)
-        phases: list[str] = []
-        holder = _hold_the_slot(busy_server.base_url, 3.0)
-        started = time.monotonic()
-        with pytest.raises(SyncCancelled):
-            a.sync(
-                progress=lambda p: phases.append(p.phase),
-                cancelled=lambda: any("正忙" in p for p in phases),
-            )
-        assert time.monotonic() - started < 2.0  # not the whole Retry-After
-        holder.join()
-        assert seen == [503]
-        assert a.pending() > 0  # nothing was sent: it goes at the next sync
-    finally:
-        a.close()
+    seen = _statuses(machine)
+    phases: list[str] = []
+    holder = _hold_the_slot(busy_server.base_url, 3.0)
+    started = time.monotonic()
+    with pytest.raises(SyncCancelled):
+        machine.sync(
+            progress=lambda p: phases.append(p.phase),
+            cancelled=lambda: any("正忙" in p for p in phases),
+        )
+    assert time.monotonic() - started < 2.0  # not the whole Retry-After
+    holder.join()
+    assert seen == [503]
+    assert machine.pending() > 0  # nothing was sent: it goes at the next sync
