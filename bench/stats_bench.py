@@ -6,12 +6,15 @@
 
 The database is built as ``bench.store_bench`` builds it (``DIR/office``, key in
 ``DIR/office/bench.key``), so ``--dir`` of an earlier store bench can be reused. Opening it
-upgrades it to the latest schema first (migration 7 builds the statistics indexes; the time is
-printed). Measures, each the median of ``--runs`` runs after one warm-up run:
+upgrades it to the latest schema first (migrations 7 and 8 build the statistics indexes; the
+time is printed). Measures, each the median of ``--runs`` runs after one warm-up run:
 
-* ``mediation_report`` of the busiest year (and of one month of it);
+* ``mediation_report`` of the busiest year (and of one month, one quarter and a custom range
+  of about half a year);
 * ``monthly_series`` of that year (the chart data);
-* ``case_ids`` of the year's 调解案件总数 (the biggest drill-down list).
+* ``case_ids`` of the year's 调解案件总数 (the biggest drill-down list) and the slowest of a few
+  yearly drill-downs by other measures and breakdowns (调解成功, 协议金额, 来源, 纠纷类型, 协议形式,
+  组织类型, 防止…); every list's length is checked against its figure.
 
 With fewer than a million cases the yearly time is also scaled linearly to 1,000,000 (the
 queries are index range scans, linear in the cases of the year).
@@ -20,10 +23,12 @@ queries are index range scans, linear in the cases of the year).
 from __future__ import annotations
 
 import argparse
+import functools
 import statistics
 import sys
 import time
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +62,12 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     from bench.store_bench import _vault_for, load
-    from justice_desktop.statistics.periods import month_period, year_period
+    from justice_desktop.statistics.periods import (
+        custom_period,
+        month_period,
+        quarter_period,
+        year_period,
+    )
     from justice_desktop.statistics.tables import DrillKey
     from justice_desktop.store import statistics as st
     from justice_desktop.store.code_tables import load_tables
@@ -83,17 +93,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     tables = load_tables(store)
     period = year_period(year)
-    for sql in (
-        "SELECT committee_id, count(*) FROM cases WHERE deleted = 0 AND registered_on "
-        "BETWEEN '2024-01-01' AND '2024-12-31' GROUP BY committee_id, source, source_sub, "
-        "dispute_type, dispute_subtype, prevented",
-        "SELECT committee_id, (SELECT max(a.form) FROM agreements a WHERE a.case_id = c.id "
-        "AND a.deleted = 0) AS form, count(*), sum(amount_cents) FROM cases c WHERE deleted = 0 "
-        "AND outcome = 'success' AND outcome_on BETWEEN '2024-01-01' AND '2024-12-31' "
-        "GROUP BY committee_id, form",
-    ):
-        plan = store.conn.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall()
-        _log("plan: " + " | ".join(str(r[-1]) for r in plan))
+    for sql in (st._REGISTERED_SQL, st._SUCCEEDED_SQL):
+        plan = store.conn.execute(f"EXPLAIN QUERY PLAN {sql}", ("2024-01-01", "2024-12-31"))
+        _log("plan: " + " | ".join(str(r[-1]) for r in plan.fetchall()))
 
     yr_med, yr_min, yr_max, report = _median_ms(
         lambda: st.mediation_report(store, period, tables), args.runs
@@ -101,12 +103,37 @@ def main(argv: list[str] | None = None) -> int:
     mo_med, _, _, _ = _median_ms(
         lambda: st.mediation_report(store, month_period(year, 6), tables), args.runs
     )
+    qu_med, _, _, _ = _median_ms(
+        lambda: st.mediation_report(store, quarter_period(year, 2), tables), args.runs
+    )
+    custom = custom_period(date(year, 3, 15), date(year, 9, 14))
+    cu_med, _, _, _ = _median_ms(lambda: st.mediation_report(store, custom, tables), args.runs)
     ser_med, _, _, _ = _median_ms(lambda: st.monthly_series(store, year), args.runs)
     ids_med, _, _, ids = _median_ms(
         lambda: st.case_ids(store, DrillKey("registered"), period, tables), args.runs
     )
     if len(ids) != report.registered:
         raise RuntimeError("drill-down list does not match the count")
+    drills: list[tuple[float, DrillKey, int]] = []
+    for table_key, code, column in (
+        ("summary", None, "succeeded"),
+        ("summary", None, "amount"),
+        ("source", "referred", "registered"),
+        ("dispute_type", "neighbourhood", "succeeded"),
+        ("agreement_form", "oral", "agreements"),
+        ("body_type", "subdistrict", "registered"),
+        ("prevention", "suicide", "count"),
+    ):
+        cell = report.table(table_key).cell(code, column)
+        if cell.key is None:
+            continue
+        key = cell.key
+        med, _, _, found = _median_ms(
+            functools.partial(st.case_ids, store, key, period, tables), max(1, args.runs // 2)
+        )
+        if key.measure not in ("amount", "parties") and len(found) != cell.value:
+            raise RuntimeError(f"drill-down list does not match the count: {key}")
+        drills.append((med, key, len(found)))
     store.close()
 
     year_cases = report.registered
@@ -120,8 +147,14 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.runs} runs)"
     )
     print(f"mediation_report(month): median {mo_med:.0f} ms")
+    print(f"mediation_report(quarter): median {qu_med:.0f} ms")
+    print(f"mediation_report({custom.label}): median {cu_med:.0f} ms")
     print(f"monthly_series(year):    median {ser_med:.0f} ms")
     print(f"case_ids(year total):    median {ids_med:.0f} ms ({len(ids):,} ids)")
+    for med, key, n in sorted(drills, key=lambda d: -d[0]):
+        print(
+            f"case_ids(year, {key.measure}/{key.dimension}/{key.code}): median {med:.0f} ms ({n:,})"
+        )
     if n_cases < MILLION:
         scaled = yr_med * MILLION / max(1, n_cases)
         print(

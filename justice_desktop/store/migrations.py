@@ -110,6 +110,28 @@ def _v7_statistics(conn: Connection) -> None:
         conn.execute(sql)
 
 
+# Migration 8: the two statistics indexes of migration 7 again, each with the columns the
+# drill-down lists read (``statistics.case_ids``): the case id on the 受理 side, the
+# registration date (the lists' order) on the 调解成功 side. The list behind a yearly figure of a
+# million-case database was read through the case rows (1-2 s); now it is an index range scan.
+STATISTICS_DRILL_INDEX_DDL: tuple[str, ...] = (
+    "DROP INDEX IF EXISTS cases_stats_registered",
+    """CREATE INDEX cases_stats_registered ON cases(registered_on, committee_id, source,
+        source_sub, dispute_type, dispute_subtype, prevented, party_count, difficult,
+        from_screening, prevented_people, id) WHERE deleted = 0""",
+    "DROP INDEX IF EXISTS cases_stats_succeeded",
+    """CREATE INDEX cases_stats_succeeded ON cases(outcome_on, committee_id, source, source_sub,
+        dispute_type, dispute_subtype, amount_cents, from_screening, id, registered_on)
+        WHERE deleted = 0 AND outcome = 'success'""",
+)
+
+
+def _v8_statistics_drill(conn: Connection) -> None:
+    """Statistics indexes covering the drill-down lists too (no data changes)."""
+    for sql in STATISTICS_DRILL_INDEX_DDL:
+        conn.execute(sql)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "初始数据结构", _run_all(DDL_V1)),
     Migration(2, "全文检索索引", _v2_search),
@@ -118,6 +140,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(5, "案件数量计数", _v5_case_count),
     Migration(6, "同步状态", _v6_sync_state),
     Migration(7, "统计报表索引", _v7_statistics),
+    Migration(8, "统计明细索引", _v8_statistics_drill),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -15,8 +15,9 @@ Public API (everything runs on the database worker; no Qt):
 * :func:`record_prevention` — sets a case's 排查/防止… fields (migration 3).
 
 The report is two grouped passes over the period, each an index range scan of a covering index
-of migration 7 (``cases_stats_registered``, ``cases_stats_succeeded``), so a year of a
-million-case database is read without touching the case rows. See the docstring of
+(``cases_stats_registered``, ``cases_stats_succeeded``: migration 7, widened by migration 8 to
+cover the drill-down lists too), so a year of a million-case database is read without touching
+the case rows; the settled pass joins each case's agreement form (``agreements_stats_form``). See the docstring of
 :mod:`justice_desktop.statistics.tables` for which date counts a case into a period.
 """
 
@@ -300,9 +301,12 @@ def case_ids(
     tables = tables if tables is not None else load_tables(store)
     where = ["c.deleted = 0"]
     params: list[Any] = []
+    # each side read from its covering index (migration 8), never from the case rows
     if key.measure in (REGISTERED, PARTIES, DIFFICULT, SCREENED, PREVENTION):
+        index = "cases_stats_registered"
         where.append("c.registered_on BETWEEN ? AND ?")
     elif key.measure in (SUCCEEDED, AMOUNT, PREVENTED_DISPUTES):
+        index = "cases_stats_succeeded"
         where += ["c.outcome = 'success'", "c.outcome_on BETWEEN ? AND ?"]
     else:
         raise ValueError(f"not a case figure: {key}")
@@ -345,7 +349,8 @@ def case_ids(
     else:
         raise ValueError(f"unknown drill-down dimension: {key}")
     rows = store.conn.execute(
-        f"SELECT c.id FROM cases c WHERE {' AND '.join(where)} ORDER BY c.registered_on, c.id",
+        f"SELECT c.id FROM cases c INDEXED BY {index} WHERE {' AND '.join(where)} "
+        "ORDER BY c.registered_on, c.id",
         tuple(params),
     ).fetchall()
     return [str(r[0]) for r in rows]

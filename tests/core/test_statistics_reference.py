@@ -1,4 +1,5 @@
-"""The 人民调解 table against a straightforward reference computation (issue 6).
+"""The 人民调解 table against a straightforward reference computation (issue 6), and the upgrade
+of a version-7 database to the statistics indexes of migration 8.
 
 A few hundred random cases (three committees of different body types, every case source and
 dispute type with their sub-types, written and oral agreements with and without amounts,
@@ -14,6 +15,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -33,7 +35,9 @@ from justice_desktop.statistics.tables import PREVENTION_KINDS, cents_to_wan
 from justice_desktop.store import statistics as st
 from justice_desktop.store.cases import CaseService
 from justice_desktop.store.code_tables import load_tables
-from justice_desktop.store.database import Store
+from justice_desktop.store.database import Store, open_store
+from justice_desktop.store.keys import MemoryVault
+from justice_desktop.store.migrations import LATEST, STATISTICS_INDEX_DDL, current_version
 from justice_desktop.store.office import add_committee
 from justice_desktop.validation import ValidationError
 from tests.core.conftest import make_case_input
@@ -333,3 +337,59 @@ def test_case_with_two_agreements(
     assert moved.value("written", "agreements") == (forms.value("written", "agreements") or 0) - 1
     assert moved.value("oral", "agreements") == (forms.value("oral", "agreements") or 0) + 1
     _expected_cells(st.mediation_report(store, period), _reference(store, period))
+
+
+def _index_sql(store: Store, name: str) -> str:
+    return str(
+        store.scalar("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", (name,))
+    )
+
+
+def test_database_of_version_7_is_upgraded(
+    store: Store, random_cases: int, tmp_path: Path, vault: MemoryVault
+) -> None:
+    """Migration 8 rebuilds the statistics indexes of a version-7 database: the data stays,
+    every figure and list stays the same, and the lists are read from the widened indexes."""
+    period = year_period(2024)
+    before = st.mediation_report(store, period)
+    lists = {
+        cell.key: st.case_ids(store, cell.key, period)
+        for _t, _r, _c, cell in before.cells()
+        if cell.key is not None
+    }
+    n_cases = store.scalar("SELECT count(*) FROM cases")
+    # the database as version 7 left it: its statistics indexes, user_version 7
+    with store.tx("test") as tx:
+        for sql in ("DROP INDEX cases_stats_registered", "DROP INDEX cases_stats_succeeded"):
+            tx.conn.execute(sql)
+        for sql in STATISTICS_INDEX_DDL[:2]:
+            tx.conn.execute(sql)
+    store.conn.execute("PRAGMA user_version = 7")
+    assert ", id)" not in _index_sql(store, "cases_stats_registered")
+    store.close()
+
+    upgraded = open_store(tmp_path / "office", vault)
+    try:
+        assert current_version(upgraded.conn) == LATEST >= 8
+        assert (
+            _index_sql(upgraded, "cases_stats_registered")
+            .rstrip()
+            .endswith("prevented_people, id) WHERE deleted = 0")
+        )
+        assert "id, registered_on)" in _index_sql(upgraded, "cases_stats_succeeded")
+        assert upgraded.scalar("SELECT count(*) FROM cases") == n_cases
+        after = st.mediation_report(upgraded, period)
+        assert [list(r.values) for t in after.tables for r in t.rows] == [
+            list(r.values) for t in before.tables for r in t.rows
+        ]
+        for key, ids in lists.items():
+            assert st.case_ids(upgraded, key, period) == ids, key
+        plan = upgraded.query(
+            "EXPLAIN QUERY PLAN SELECT c.id FROM cases c INDEXED BY cases_stats_registered "
+            "WHERE c.deleted = 0 AND c.registered_on BETWEEN '2024-01-01' AND '2024-12-31' "
+            "AND c.source = 'referred'"
+        )
+        assert "COVERING INDEX cases_stats_registered" in str(plan[0]["detail"])
+        assert upgraded.integrity_problems(full=True) == []
+    finally:
+        upgraded.close()
