@@ -40,7 +40,9 @@ def connect(
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA temp_store = MEMORY")
-    conn.execute("PRAGMA cache_size = -32000")
+    # 64 MB of decrypted pages, taken only as pages are read: a year's statistics at a million
+    # cases read about 90 MB of index pages, and each page missed is decrypted again.
+    conn.execute("PRAGMA cache_size = -65536")
     conn.execute("PRAGMA busy_timeout = 5000")
     return conn
 
