@@ -55,6 +55,7 @@ RequestExecutionLevel admin
 !define PRODUCT_NAME "司法所工作台"
 !define APP_ID "justice-desktop"
 !define EXE_NAME "justice-desktop.exe"
+!define CLI_EXE_NAME "justice-desktop-cli.exe"
 !define UNINSTALLER "uninstall.exe"
 !define UNINST_KEY "Software\Microsoft\Windows\CurrentVersion\Uninstall\${APP_ID}"
 ; platformdirs.user_data_dir("justice-desktop", appauthor=False) on Windows
@@ -115,27 +116,42 @@ Var DataCheckbox
 Var UpgradeMode        ; uninstaller: 1 = run by a newer installer (program files only)
 
 ; ---------------------------------------------------------------- shared helpers
-; Asks the user to close the program while its executable is in use (a running .exe cannot be
-; opened for writing on Windows). "取消" aborts the installer / uninstaller.
+; Asks the user to close the program while one of its executables is in use (a running .exe
+; cannot be opened for writing on Windows): the window (justice-desktop.exe) or the command
+; line (justice-desktop-cli.exe, e.g. a scheduled sync). "取消" aborts the installer / uninstaller.
+!macro IS_LOCKED FILE RESULT
+  StrCpy ${RESULT} 0
+  ${If} ${FileExists} "${FILE}"
+    ClearErrors
+    FileOpen $R9 "${FILE}" a
+    ${If} ${Errors}
+      StrCpy ${RESULT} 1
+    ${Else}
+      FileClose $R9
+    ${EndIf}
+  ${EndIf}
+!macroend
+
 !macro WAIT_FOR_PROGRAM_CLOSED UN
 Function ${UN}WaitForProgramClosed
   Exch $0 ; folder
   Push $1
+  Push $2
+  Push $R9
   ${Do}
-    ${IfNot} ${FileExists} "$0\${EXE_NAME}"
+    !insertmacro IS_LOCKED "$0\${EXE_NAME}" $1
+    !insertmacro IS_LOCKED "$0\${CLI_EXE_NAME}" $2
+    ${If} $1 == 0
+    ${AndIf} $2 == 0
       ${Break}
     ${EndIf}
-    ClearErrors
-    FileOpen $1 "$0\${EXE_NAME}" a
-    ${IfNot} ${Errors}
-      FileClose $1
-      ${Break}
-    ${EndIf}
-    MessageBox MB_RETRYCANCEL|MB_ICONEXCLAMATION "${PRODUCT_NAME}正在运行。$\r$\n$\r$\n请先保存工作并关闭所有${PRODUCT_NAME}窗口，然后点击“重试”。" /SD IDCANCEL IDRETRY retry
+    MessageBox MB_RETRYCANCEL|MB_ICONEXCLAMATION "${PRODUCT_NAME}正在运行。$\r$\n$\r$\n请先保存工作并关闭所有${PRODUCT_NAME}窗口（以及正在进行的命令行同步），然后点击“重试”。" /SD IDCANCEL IDRETRY retry
     SetErrorLevel 2
     Quit
     retry:
   ${Loop}
+  Pop $R9
+  Pop $2
   Pop $1
   Pop $0
 FunctionEnd

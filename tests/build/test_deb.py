@@ -119,6 +119,79 @@ def test_glibc_floor_covers_the_bundled_python_and_qt(deb: Path, bundle_dir: Pat
     assert needed and max(needed) <= floor
 
 
+def package_closure(roots: set[str]) -> set[str]:
+    """The packages named, and everything they depend on that is installed here."""
+    seen: set[str] = set()
+    todo = list(roots)
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        done = subprocess.run(
+            ["dpkg-query", "-W", "-f=${Depends}, ${Pre-Depends}, ${Provides}", name],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        for item in re.split(r"[,|]", done.stdout):
+            dependency = item.strip().split(" ")[0].split(":")[0]
+            if dependency:
+                todo.append(dependency)
+    return seen
+
+
+def test_every_system_library_the_bundle_loads_comes_from_a_dependency(
+    deb: Path, installed: Path
+) -> None:
+    """ldd on every binary of the installed bundle: each library found outside the bundle
+    belongs to a package the .deb depends on (directly or through its dependencies), and none
+    is missing."""
+    bundle = installed / "opt" / PACKAGE
+    internal = bundle / "_internal"
+    env = {"PATH": "/usr/bin:/bin", "LD_LIBRARY_PATH": str(internal)}  # as the bootloader does
+    outside: set[str] = set()
+    missing: list[str] = []
+    for path in bundle.rglob("*"):
+        if path.is_symlink() or not path.is_file() or not load_build_deb().is_elf(path):
+            continue
+        done = subprocess.run(
+            ["ldd", str(path)], capture_output=True, text=True, env=env, check=False
+        )
+        for line in done.stdout.splitlines():
+            if "not found" in line:
+                missing.append(f"{path.relative_to(bundle)}: {line.strip()}")
+            match = re.search(r"=> (/\S+)", line)
+            if match and not Path(match.group(1)).resolve().is_relative_to(bundle.resolve()):
+                outside.add(str(Path(match.group(1)).resolve()))
+    assert missing == []
+    assert outside, "ldd found no system library at all"
+    candidates = set(outside)
+    for lib in outside:  # dpkg knows /lib/... or /usr/lib/... (merged /usr)
+        candidates.add(lib.removeprefix("/usr") if lib.startswith("/usr/lib") else "/usr" + lib)
+    found = subprocess.run(
+        ["dpkg", "-S", *sorted(candidates)], capture_output=True, text=True, check=False
+    ).stdout
+    owners: dict[str, str] = {}
+    for line in found.splitlines():
+        package, _, owned = line.partition(": ")
+        owner = package.split(":")[0]
+        owners[owned] = owner
+        owners["/usr" + owned if not owned.startswith("/usr") else owned.removeprefix("/usr")] = (
+            owner
+        )
+    unowned = sorted(p for p in outside if p not in owners)
+    assert unowned == [], "libraries no package owns"
+    depends = {
+        alternative.strip().split(" ")[0]
+        for item in fields(deb)["Depends"].split(",")
+        for alternative in item.split("|")
+    }
+    closure = package_closure(depends)
+    not_covered = sorted(f"{owners[p]} ({p})" for p in outside if owners[p] not in closure)
+    assert not_covered == [], "add these packages to build_spec/debian/control.in's Depends"
+
+
 def test_package_contents_and_permissions(deb: Path) -> None:
     listing = output("dpkg-deb", "--contents", deb).splitlines()
     entries: dict[str, tuple[str, str]] = {}
