@@ -93,7 +93,7 @@ def test_installer_compiles_around_the_bundle_with_the_program_version(
     assert "not a Windows bundle" in done.stderr
     data = exe.read_bytes()
     assert data[:2] == b"MZ"
-    # the payload is in it: compressed, the 350 MB bundle is still far more than the stub
+    # the payload is in it: compressed, the 300 MB bundle is still far more than the stub
     bundle_bytes = sum(p.stat().st_size for p in bundle_dir.rglob("*") if p.is_file())
     assert len(data) > bundle_bytes // 5
 
