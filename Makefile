@@ -7,7 +7,7 @@ TEST_STAMP := $(VENV)/.installed-test
 APT_PACKAGES := libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 \
 	libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-xinerama0 \
 	libxcb-randr0 libxcb-shape0 libxcb-cursor0 libxcb-xkb1 poppler-utils \
-	gnome-keyring dbus-daemon dbus-bin postgresql nsis lintian
+	gnome-keyring dbus-daemon dbus-bin postgresql nsis lintian desktop-file-utils
 TEST_PG_PASSWORD := justice-test
 
 .PHONY: run test lint types unit apt pg bench clean bundle deb installer

@@ -28,6 +28,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from justice_desktop.paths import resources_dir
 from justice_desktop.store.database import Store
 from justice_desktop.store.errors import BadRecoveryKeyError, WrongKeyError
 from justice_desktop.store.queries import CaseQueries
@@ -43,7 +44,7 @@ from ui.fonts import install_app_font
 from ui.launcher import GuiOptions
 from ui.main_window import MainWindow
 from ui.maintenance import Maintenance
-from ui.qt import QApplication, QLibraryInfo, QLocale, QTimer, QTranslator
+from ui.qt import QApplication, QIcon, QLibraryInfo, QLocale, QTimer, QTranslator
 from ui.scale import apply_ui_scale, follow_user_scale
 from ui.sync_controller import SyncController, day_end_due
 from ui.tasks import Progress, TaskManager
@@ -67,8 +68,20 @@ def ensure_application() -> QApplication:
         return existing
     app = QApplication([sys.argv[0] if sys.argv and sys.argv[0] else APP_NAME])
     app.setApplicationName(APP_NAME)
+    app.setDesktopFileName(APP_NAME)  # Wayland docks match the window to the desktop entry
+    app.setWindowIcon(program_icon())
     _install_chinese_translation(app)
     return app
+
+
+def program_icon() -> QIcon:
+    """The program's icon (resources/icons, the same as the desktop entry's and the .exe's)."""
+    icon = QIcon()
+    for size in (16, 24, 32, 48, 64, 128, 256):
+        path = resources_dir() / "icons" / f"justice-desktop-{size}.png"
+        if path.is_file():
+            icon.addFile(str(path))
+    return icon
 
 
 def _install_chinese_translation(app: QApplication) -> QTranslator | None:

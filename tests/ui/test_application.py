@@ -1,5 +1,5 @@
-"""Qt's own words in the program's dialogs are Chinese (Qt's translations are installed on the
-application)."""
+"""What the application object gives every window: Qt's own words in Chinese (Qt's
+translations installed) and the program's icon."""
 
 from __future__ import annotations
 
@@ -26,3 +26,10 @@ def _check_buttons() -> None:
     message.setStandardButtons(QMessageBox.StandardButton.Yes)
     yes = message.button(QMessageBox.StandardButton.Yes)
     assert yes is not None and yes.text().replace("&", "").startswith("是")
+
+
+def test_program_icon_has_every_size_from_the_resources(qapp: QApplication) -> None:
+    icon = app_module.program_icon()
+    assert not icon.isNull()
+    sizes = {(s.width(), s.height()) for s in icon.availableSizes()}
+    assert {(16, 16), (32, 32), (48, 48), (256, 256)} <= sizes
