@@ -20,6 +20,12 @@ the others queue in arrival order, and one that queued ``--queue-timeout`` secon
 is answered 503 ``server_busy`` with ``Retry-After: 2`` (nothing done; the client tries again).
 Idle connections stay open ``--keep-alive`` seconds (default 75). ``--http``/``--loop`` choose
 uvicorn's HTTP parser and event loop (default: httptools and uvloop when installed).
+
+``--insecure-fast-password-hashing`` is for test servers only: passwords it stores are hashed
+with argon2's smallest parameters, and it never rewrites a stored hash (so it cannot weaken a real
+database's hashes); it is refused unless the server listens on a loopback address only, and
+warns loudly at start. Without it (always, in production) logins verify every hash with its own
+parameters and store production hashes in place of any others.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import ipaddress
 import os
 import sys
 from collections.abc import Sequence
@@ -39,7 +46,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from justice_desktop import __version__
 from sync.protocol import ROLE_LABELS, ErrorBody, Role
-from sync.server import accounts, office_settings
+from sync.server import accounts, office_settings, security
 from sync.server.config import Settings, database_url_for, unix_now
 from sync.server.db import make_engine
 from sync.server.migrate import SchemaTooNew, upgrade
@@ -126,6 +133,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         default=os.environ.get(CODE_TABLES_ENV) or None,
         help=f"市局发布的新版代码表所在文件夹（也可用环境变量 {CODE_TABLES_ENV}）",
+    )
+
+    serve.add_argument(
+        "--insecure-fast-password-hashing",
+        action="store_true",
+        help="仅供自动化测试：用极弱的参数计算密码哈希，不得用于正式服务器（只能监听本机地址）",
     )
 
     admin = commands.add_parser("admin", help="管理司法所和账号")
@@ -305,7 +318,36 @@ class AdmissionLimit:
         await send({"type": "http.response.body", "body": body})
 
 
-def _serve(args: argparse.Namespace, engine: Engine) -> None:
+FAST_HASHING_WARNING = (
+    "警告：本服务器以 --insecure-fast-password-hashing 启动，新设置的密码只用极弱的参数计算哈希，"
+    "仅供自动化测试使用，切勿用于正式服务器！"
+)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def password_hashing_of(args: argparse.Namespace, err: TextIO) -> security.PasswordHashing:
+    """Production hashing, unless ``serve --insecure-fast-password-hashing`` on a loopback
+    address (refused otherwise, with an AccountError), which prints a loud warning."""
+    if not getattr(args, "insecure_fast_password_hashing", False):
+        return security.PasswordHashing.PRODUCTION
+    if not _is_loopback(args.host):
+        raise accounts.AccountError(
+            "--insecure-fast-password-hashing 仅供自动化测试，只能在只监听本机地址"
+            f"（如 127.0.0.1）时使用，不能监听 {args.host}"
+        )
+    print(FAST_HASHING_WARNING, file=err, flush=True)
+    return security.PasswordHashing.INSECURE_FAST_FOR_TESTS
+
+
+def _serve(args: argparse.Namespace, engine: Engine, hashing: security.PasswordHashing) -> None:
     import uvicorn
 
     from sync.server.app import create_app
@@ -317,6 +359,7 @@ def _serve(args: argparse.Namespace, engine: Engine) -> None:
     app = create_app(
         Settings(
             database_url=url,
+            limits=accounts.LoginLimits(password_hashing=hashing),
             code_tables_dir=None if args.code_tables is None else Path(args.code_tables),
         ),
         engine=engine,
@@ -340,6 +383,11 @@ def main(
     args = build_parser().parse_args(argv)
     out = out or sys.stdout
     try:
+        hashing = password_hashing_of(args, sys.stderr)
+    except accounts.AccountError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    try:
         engine = _open_database(args)
     except SchemaTooNew as exc:
         print(str(exc), file=sys.stderr)
@@ -349,7 +397,7 @@ def main(
         return 2
     try:
         if args.command == "serve":
-            _serve(args, engine)
+            _serve(args, engine, hashing)
         else:
             _admin(args, engine, out, stdin or sys.stdin)
     except accounts.AccountError as exc:

@@ -6,12 +6,33 @@ import hashlib
 import os
 import secrets
 import threading
+from enum import Enum
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-_HASHER = PasswordHasher()  # argon2id, 64 MiB, 3 passes: argon2-cffi's RFC 9106 profile
 MIN_PASSWORD_LENGTH = 8
+
+
+class PasswordHashing(Enum):
+    """The argon2 parameters new password hashes get. A stored hash is always verified with the
+    parameters written in it, whichever of these the process uses."""
+
+    PRODUCTION = "production"
+    """argon2id, 64 MiB, 3 passes, 4 lanes: argon2-cffi's default (the RFC 9106 low-memory
+    profile). The only choice outside tests."""
+    INSECURE_FAST_FOR_TESTS = "insecure-fast-for-tests"
+    """argon2id with the smallest parameters (8 KiB, 1 pass): about 0.1 ms, worthless against a
+    stolen database. Only for test servers and test accounts, chosen explicitly (``serve
+    --insecure-fast-password-hashing``); such a process never rewrites a stored hash."""
+
+
+_HASHERS = {
+    PasswordHashing.PRODUCTION: PasswordHasher(),
+    PasswordHashing.INSECURE_FAST_FOR_TESTS: PasswordHasher(
+        time_cost=1, memory_cost=8, parallelism=1
+    ),
+}
 
 HASHING_SLOTS = max(1, os.cpu_count() or 1)
 """Password hashes computed at once in this process. Each takes about 0.3 s of one core and
@@ -20,30 +41,38 @@ every other request) to a crawl and multiplying the memory."""
 _hashing = threading.BoundedSemaphore(HASHING_SLOTS)
 
 
-def hash_password(password: str) -> str:
+def hash_password(password: str, hashing: PasswordHashing = PasswordHashing.PRODUCTION) -> str:
     with _hashing:
-        return _HASHER.hash(password)
+        return _HASHERS[hashing].hash(password)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
+    """Check ``password`` with the parameters stored in ``password_hash``."""
     try:
         with _hashing:
-            return _HASHER.verify(password_hash, password)
+            return _HASHERS[PasswordHashing.PRODUCTION].verify(password_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
 
-def needs_rehash(password_hash: str) -> bool:
-    return _HASHER.check_needs_rehash(password_hash)
+def needs_rehash(password_hash: str, hashing: PasswordHashing = PasswordHashing.PRODUCTION) -> bool:
+    """Whether a login should store a new hash of the password: with production hashing, any hash
+    made with other parameters (older, or a test's fast ones). Fast hashing for tests never
+    rewrites a hash, so such a server cannot weaken the hashes of a real database."""
+    if hashing is not PasswordHashing.PRODUCTION:
+        return False
+    return _HASHERS[hashing].check_needs_rehash(password_hash)
 
 
-_DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
+_DUMMY_HASHES = {hashing: hash_password(secrets.token_urlsafe(16), hashing) for hashing in _HASHERS}
 
 
-def waste_verification(password: str) -> None:
+def waste_verification(
+    password: str, hashing: PasswordHashing = PasswordHashing.PRODUCTION
+) -> None:
     """Spend the time a real verification takes, so an unknown user name is not revealed by a
     faster answer."""
-    verify_password(_DUMMY_HASH, password)
+    verify_password(_DUMMY_HASHES[hashing], password)
 
 
 def new_token() -> str:

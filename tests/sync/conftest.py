@@ -3,6 +3,10 @@ an engine on the same database for setting up accounts, and helpers to make offi
 
 Tests of one backend share its server; each test makes its own offices and users (unique
 names) and sends its own client address, so the tests do not disturb each other's rate limits.
+
+The shared servers run with ``--insecure-fast-password-hashing`` and :func:`make_user` hashes
+with the same cheap parameters: argon2's deliberate cost (about 0.3-0.5 s of a core per hash or
+check) otherwise dominates these tests. Production hashing is tested in tests/sync/test_auth.py.
 """
 
 from __future__ import annotations
@@ -20,10 +24,17 @@ from sync.protocol import Role
 from sync.server import accounts
 from sync.server.config import unix_now
 from sync.server.db import make_engine, sqlite_url
-from tests.sync.server_process import ServerProcess, fresh_pg_database, running_server
+from sync.server.security import PasswordHashing
+from tests.sync.server_process import (
+    FAST_PASSWORD_HASHING,
+    ServerProcess,
+    fresh_pg_database,
+    running_server,
+)
 
 PASSWORD = "correct-horse-1"
 BACKENDS = ["sqlite", "postgresql"]
+TEST_HASHING = PasswordHashing.INSECURE_FAST_FOR_TESTS
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -39,7 +50,8 @@ def database_url(
 
 @pytest.fixture(scope="session")
 def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    with running_server(database_url, tmp_path_factory.mktemp("server-logs")) as process:
+    logs = tmp_path_factory.mktemp("server-logs")
+    with running_server(database_url, logs, FAST_PASSWORD_HASHING) as process:
         yield process
 
 
@@ -97,6 +109,7 @@ def make_user(engine: Engine) -> Callable[..., Account]:
             now=unix_now(),
             office=None if office is None else str(office.id),
             district=district,
+            hashing=TEST_HASHING,
         )
         return Account(user_id, username, role)
 

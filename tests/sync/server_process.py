@@ -23,6 +23,10 @@ PG_PORT = 5432
 PG_USER = "postgres"
 SERVER_SCRIPT = Path(sys.executable).with_name("justice-city-server")
 PROTOCOL_HEADERS = {"X-Protocol-Version": "1"}
+FAST_PASSWORD_HASHING = ("--insecure-fast-password-hashing",)
+"""``extra`` for a test server whose logins store and check cheap argon2 hashes (see
+``sync.server.security.PasswordHashing``); accounts made by ``make_user`` (conftest) log in to it
+without the cost of production hashing."""
 
 
 def pg_url(database: str) -> str:

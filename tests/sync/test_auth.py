@@ -4,18 +4,22 @@ real server process on SQLite and on PostgreSQL."""
 from __future__ import annotations
 
 import hashlib
+import io
+import uuid
 from collections.abc import Callable
+from pathlib import Path
 
 import httpx
 import sqlalchemy as sa
+from argon2 import PasswordHasher
 from sqlalchemy.engine import Engine
 
 from sync.protocol import Role
-from sync.server import accounts
-from sync.server.config import unix_now
+from sync.server import accounts, cli, security
+from sync.server.config import Settings, unix_now
 from sync.server.db import access_tokens, auth_sessions, refresh_tokens, users
-from tests.sync.conftest import Account, Office, bearer, login, random_address
-from tests.sync.server_process import ServerProcess
+from tests.sync.conftest import TEST_HASHING, Account, Office, bearer, login, random_address
+from tests.sync.server_process import ServerProcess, running_server
 
 LOGIN = "/api/v1/auth/login"
 REFRESH = "/api/v1/auth/refresh"
@@ -315,3 +319,107 @@ def test_malformed_requests_get_a_chinese_message(client: httpx.Client) -> None:
     assert response.status_code == 422
     assert response.json()["message"] == "请求内容不符合要求"
     assert response.json()["details"]
+
+
+# ------------------------------------------------------------------- production password hashing
+
+PRODUCTION_PARAMETERS = "$argon2id$v=19$m=65536,t=3,p=4$"
+"""argon2-cffi's default profile (RFC 9106 low-memory): what every stored hash of a production
+server has."""
+
+
+def _stored_hash(engine: Engine, account: Account) -> str:
+    with engine.connect() as conn:
+        stored: str = conn.execute(
+            sa.select(users.c.password_hash).where(users.c.id == account.id)
+        ).scalar_one()
+    return stored
+
+
+def test_production_hashing_is_argon2id_64_mib_3_passes() -> None:
+    password_hash = security.hash_password("correct-horse-1")
+    assert password_hash.startswith(PRODUCTION_PARAMETERS)
+    assert not PasswordHasher().check_needs_rehash(password_hash)
+    assert security.hash_password(
+        "correct-horse-1", security.PasswordHashing.PRODUCTION
+    ).startswith(PRODUCTION_PARAMETERS)
+    assert accounts.LoginLimits().password_hashing is security.PasswordHashing.PRODUCTION
+    assert Settings(database_url="sqlite://").limits.password_hashing is (
+        security.PasswordHashing.PRODUCTION
+    )
+    fast = security.hash_password("correct-horse-1", TEST_HASHING)
+    assert not fast.startswith(PRODUCTION_PARAMETERS)
+    assert security.verify_password(fast, "correct-horse-1")
+    assert not security.verify_password(fast, "correct-horse-2")
+    assert security.needs_rehash(fast)
+    assert not security.needs_rehash(fast, TEST_HASHING)
+    assert not security.needs_rehash(password_hash, TEST_HASHING)
+
+
+def test_serve_hashes_for_production_unless_told_and_only_on_loopback(tmp_path: Path) -> None:
+    parser = cli.build_parser()
+    err = io.StringIO()
+    plain = parser.parse_args(["serve", "--host", "0.0.0.0"])
+    assert cli.password_hashing_of(plain, err) is security.PasswordHashing.PRODUCTION
+    assert err.getvalue() == ""
+    fast = parser.parse_args(["serve", "--insecure-fast-password-hashing"])
+    assert cli.password_hashing_of(fast, err) is TEST_HASHING
+    assert cli.FAST_HASHING_WARNING in err.getvalue()
+    for host in ("0.0.0.0", "192.168.1.10", "::", "city.example"):
+        data = tmp_path / host
+        code = cli.main(
+            ["serve", "--insecure-fast-password-hashing", "--host", host, "--data-dir", str(data)]
+        )
+        assert code == 2
+        assert not data.exists()  # refused before the database was opened
+
+
+def test_a_production_server_replaces_a_fast_hash_at_login(
+    database_url: str,
+    engine: Engine,
+    make_office: Callable[..., Office],
+    make_user: Callable[..., Account],
+    tmp_path: Path,
+) -> None:
+    """A test account's fast hash logs in to a server started without the option, which stores a
+    production hash in its place; the password keeps working."""
+    clerk = _clerk(make_office, make_user)
+    assert not _stored_hash(engine, clerk).startswith(PRODUCTION_PARAMETERS)
+    with running_server(database_url, tmp_path) as production:
+        with production.client(random_address()) as client:
+            login(client, clerk)
+            assert _stored_hash(engine, clerk).startswith(PRODUCTION_PARAMETERS)
+            login(client, clerk)
+        assert cli.FAST_HASHING_WARNING not in production.output()
+    assert security.verify_password(_stored_hash(engine, clerk), clerk.password)
+
+
+def test_the_fast_test_server_never_rewrites_a_stored_hash(
+    server: ServerProcess,
+    client: httpx.Client,
+    engine: Engine,
+    make_office: Callable[..., Office],
+    make_user: Callable[..., Account],
+) -> None:
+    """Started with --insecure-fast-password-hashing it warns, and a production hash stays as it
+    is after a login: such a server cannot weaken a real database's hashes."""
+    assert cli.FAST_HASHING_WARNING in server.output()
+    office = make_office()
+    fast = make_user(Role.CLERK, office)
+    fast_hash = _stored_hash(engine, fast)
+    username = f"prod-{uuid.uuid4().hex[:10]}"
+    user_id = accounts.create_user(
+        engine,
+        username=username,
+        role=Role.CLERK,
+        password=fast.password,
+        now=unix_now(),
+        office=str(office.id),
+    )
+    production = Account(user_id, username, Role.CLERK)
+    production_hash = _stored_hash(engine, production)
+    assert production_hash.startswith(PRODUCTION_PARAMETERS)
+    login(client, fast)
+    login(client, production)
+    assert _stored_hash(engine, fast) == fast_hash
+    assert _stored_hash(engine, production) == production_hash
