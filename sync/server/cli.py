@@ -21,11 +21,13 @@ is answered 503 ``server_busy`` with ``Retry-After: 2`` (nothing done; the clien
 Idle connections stay open ``--keep-alive`` seconds (default 75). ``--http``/``--loop`` choose
 uvicorn's HTTP parser and event loop (default: httptools and uvloop when installed).
 
-``--insecure-fast-password-hashing`` is for test servers only: passwords it stores are hashed
-with argon2's smallest parameters, and it never rewrites a stored hash (so it cannot weaken a real
-database's hashes); it is refused unless the server listens on a loopback address only, and
-warns loudly at start. Without it (always, in production) logins verify every hash with its own
-parameters and store production hashes in place of any others.
+``--insecure-fast-password-hashing`` is for test servers only, whose test accounts have cheap
+argon2 hashes (``accounts.create_user(hashing=...)``): logins leave every stored hash as it is
+(no upgrade to production parameters, and never a weaker one) and the decoy check for an unknown
+user name is cheap (so the answer's time tells which names exist). It is refused unless the
+server listens on a loopback address only, and warns loudly at start. Without it (always, in
+production) logins verify every hash with its own parameters and store a production hash in
+place of any other.
 """
 
 from __future__ import annotations
@@ -138,7 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--insecure-fast-password-hashing",
         action="store_true",
-        help="仅供自动化测试：用极弱的参数计算密码哈希，不得用于正式服务器（只能监听本机地址）",
+        help="仅供自动化测试：登录时不再把弱密码哈希升级为正式参数，不得用于正式服务器（只能监听本机地址）",
     )
 
     admin = commands.add_parser("admin", help="管理司法所和账号")
@@ -319,8 +321,8 @@ class AdmissionLimit:
 
 
 FAST_HASHING_WARNING = (
-    "警告：本服务器以 --insecure-fast-password-hashing 启动，新设置的密码只用极弱的参数计算哈希，"
-    "仅供自动化测试使用，切勿用于正式服务器！"
+    "警告：本服务器以 --insecure-fast-password-hashing 启动：登录时不把弱密码哈希升级为正式参数，"
+    "不存在的用户名答复更快。仅供自动化测试使用，切勿用于正式服务器！"
 )
 
 

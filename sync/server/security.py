@@ -23,8 +23,9 @@ class PasswordHashing(Enum):
     profile). The only choice outside tests."""
     INSECURE_FAST_FOR_TESTS = "insecure-fast-for-tests"
     """argon2id with the smallest parameters (8 KiB, 1 pass): about 0.1 ms, worthless against a
-    stolen database. Only for test servers and test accounts, chosen explicitly (``serve
-    --insecure-fast-password-hashing``); such a process never rewrites a stored hash."""
+    stolen database. Only for test accounts (``accounts.create_user(hashing=...)``) and test
+    servers, chosen explicitly (``serve --insecure-fast-password-hashing``): such a server never
+    rewrites a stored hash (see :func:`needs_rehash`) and its decoy check is as cheap."""
 
 
 _HASHERS = {
