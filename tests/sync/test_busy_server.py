@@ -17,7 +17,7 @@ from sync.client.engine import SyncCancelled
 from sync.protocol import Role
 from tests.sync.conftest import Account, Office
 from tests.sync.machines import Machine, new_machine
-from tests.sync.server_process import ServerProcess, running_server
+from tests.sync.server_process import FAST_PASSWORD_HASHING, ServerProcess, running_server
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ def busy_server(
 ) -> Iterator[ServerProcess]:
     """A second server process on the same database that runs one API request at a time and
     turns away a request that waited 50 ms (the session's server has migrated the database)."""
-    extra = ["--max-active", "1", "--queue-timeout", "0.05"]
+    extra = ["--max-active", "1", "--queue-timeout", "0.05", *FAST_PASSWORD_HASHING]
     with running_server(database_url, tmp_path, extra) as process:
         yield process
 
