@@ -38,6 +38,7 @@ import contextlib
 import json
 import multiprocessing
 import os
+import random
 import resource
 import shlex
 import statistics
@@ -292,6 +293,8 @@ class RushStats:
     served: list[float] = field(default_factory=list)
     """Every answered attempt that was not a 503 (its own duration)."""
     deferrals: int = 0
+    turn_waits: list[float] = field(default_factory=list)
+    """Per office: from its first ask for a turn to the turn (the wait between requests)."""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add_client(self, client: SyncClient) -> None:
@@ -342,6 +345,14 @@ def _rush_steps(
         stats.timed("login", lambda: client.login(account.username, account.device_id))
     else:
         stats.timed("refresh", partial(client.refresh, refresh))
+    start = time.perf_counter()
+    while True:  # the office's turn to sync, as the desktop asks for it (each ask is a request)
+        turn = stats.timed("turn", partial(client.send, "POST", "/api/v1/sync/turn")).json()
+        if turn["granted"]:
+            break
+        time.sleep(float(turn["retry_after"]) * (1 + random.random()))
+    with stats.lock:
+        stats.turn_waits.append(time.perf_counter() - start)
     for body in batches:
         response: PushResponse = stats.timed("push", partial(client.push_batch, body))
         bad = [r for r in response.results if r.status != ChangeStatus.APPLIED]
@@ -349,6 +360,7 @@ def _rush_steps(
             with stats.lock:
                 stats.errors.append(f"push: {bad[0]!r}"[:300])
     stats.timed("pull", partial(_pull_plain, client))
+    stats.timed("end turn", partial(client.send, "DELETE", "/api/v1/sync/turn"))
 
 
 def _pull_plain(client: SyncClient) -> None:
@@ -385,6 +397,7 @@ def _rush_worker(items: list[_RushItem], threads: int, start_at: float) -> dict[
         "errors": stats.errors,
         "served": stats.served,
         "deferrals": stats.deferrals,
+        "turn_waits": stats.turn_waits,
     }
 
 
@@ -453,6 +466,7 @@ def bench_rush(
                 stats.errors.extend(result["errors"])
                 stats.served.extend(result["served"])
                 stats.deferrals += result["deferrals"]
+                stats.turn_waits.extend(result["turn_waits"])
         engine.dispose()
     print("  latency from first attempt to answer (503 waits and retries included):")
     print(f"  {'request':<10} {'count':>6} {'p50 s':>8} {'p95 s':>8} {'p99 s':>8} {'max s':>8}")
@@ -477,6 +491,11 @@ def bench_rush(
     )
     _row("errors (failed after retries)", f"{len(stats.errors)}", "0", _mark(not stats.errors))
     _row("deferrals (503 server_busy, retried)", f"{stats.deferrals}")
+    if stats.turn_waits:
+        _row(
+            "waiting for a turn, median / max",
+            f"{statistics.median(stats.turn_waits):.1f}/{max(stats.turn_waits):.1f} s",
+        )
     used = [after - before for before, after in zip(cpu_before, cpu_after, strict=True)]
     used.append(database_used)
     _row(

@@ -403,6 +403,19 @@ class RecordsResponse(_Model):
     """The records asked for that the server has (unknown keys are simply absent)."""
 
 
+class SyncTurn(_Model):
+    """The answer to ``POST /sync/turn``: whether this session may sync now. When not, ask
+    again after ``retry_after`` seconds (the other requests are not refused meanwhile: the turn
+    spreads the day-end rush, it guards nothing)."""
+
+    granted: bool
+    retry_after: float
+    syncing: int
+    """Sessions syncing now, this one included when granted."""
+    limit: int
+    """Sessions the server lets sync at once (0: no limit)."""
+
+
 class OfficeSettings(_Model):
     """Settings the city bureau manages: city-wide defaults overlaid by the office's own."""
 

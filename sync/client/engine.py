@@ -33,6 +33,7 @@ Progress goes to a callback; a cancel flag is checked between batches, pages and
 from __future__ import annotations
 
 import queue
+import random
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -52,7 +53,12 @@ from justice_desktop.store.office import committees
 from justice_desktop.store.session import is_demo
 from justice_desktop.validation import ValidationError
 from sync.checksum import BucketDigests, bucket_of
-from sync.client.session import ServerSession, SyncError, error_from_response
+from sync.client.session import (
+    BUSY_WAIT_LIMIT_SECONDS,
+    ServerSession,
+    SyncError,
+    error_from_response,
+)
 from sync.protocol import (
     MAX_BLOB_CHUNK,
     MAX_PULL_LIMIT,
@@ -76,6 +82,7 @@ from sync.protocol import (
     RecordsResponse,
     ResolveRequest,
     ResolveResult,
+    SyncTurn,
 )
 
 PULL_GROUP = 20_000
@@ -267,6 +274,7 @@ class SyncEngine:
         self._cancelled = cancelled or (lambda: False)
         self.push_batch = push_batch
         self.pull_page = pull_page
+        self._jitter = random.Random()
         self.chunk_size = chunk_size
 
     # -- public -------------------------------------------------------------------------------
@@ -278,14 +286,15 @@ class SyncEngine:
         with self._locked():
             report = SyncReport()
             office_id = self._check_account()
-            self._first_sync(office_id, report)
-            self._push(report)
-            self._pull(report)
-            if sync_state.local_office_record_id(self.store) is None:
-                # Joining (perhaps resumed after a cut): the office's record is here now.
-                sync_state.adopt_office(self.store)
-                report.joined = True
-            self._download_files(report)
+            with self._turn():
+                self._first_sync(office_id, report)
+                self._push(report)
+                self._pull(report)
+                if sync_state.local_office_record_id(self.store) is None:
+                    # Joining (perhaps resumed after a cut): the office's record is here now.
+                    sync_state.adopt_office(self.store)
+                    report.joined = True
+                self._download_files(report)
             self._refresh_conflicts(report)
             self._number_blocks(report)
             self._office_settings()
@@ -335,9 +344,48 @@ class SyncEngine:
             self.session.pause = pause
             lock.release()
 
+    @contextmanager
+    def _turn(self) -> Iterator[None]:
+        """Wait for a turn to sync (the server lets a few offices sync at once at the day-end
+        rush), and give it back afterwards. A server without turns is synced at once."""
+        waited = 0.0
+        while True:
+            response = self.session.request_raw("POST", "/sync/turn")
+            if response.status_code in (404, 405):
+                yield  # an older server: no turns
+                return
+            if not response.ok:
+                raise error_from_response(response)
+            try:
+                turn = SyncTurn.model_validate_json(response.content)
+            except (pydantic.ValidationError, ValueError) as exc:
+                raise _bad_reply() from exc
+            if turn.granted:
+                break
+            if waited >= BUSY_WAIT_LIMIT_SECONDS:
+                raise SyncError(
+                    "市局服务器正忙，排队太久，请稍后再同步；本机数据不受影响",
+                    retryable=True,
+                    code="server_busy",
+                )
+            pause = min(max(turn.retry_after, 0.2), 60.0) * (1 + self._jitter.random())
+            self._progress(
+                SyncProgress(f"市局服务器正忙（{turn.syncing} 个所正在同步），正在排队等候…", 0)
+            )
+            self._sleep_checking(pause)
+            waited += pause
+        try:
+            yield
+        finally:
+            with suppress(SyncError):  # the turn expires by itself on the server
+                self.session.request_raw("DELETE", "/sync/turn")
+
     def _wait_busy(self, seconds: float) -> None:
         """The server said it is busy: wait as told, still noticing a cancel."""
         self._progress(SyncProgress("市局服务器正忙，正在排队等候…", 0, None))
+        self._sleep_checking(seconds)
+
+    def _sleep_checking(self, seconds: float) -> None:
         end = time.monotonic() + seconds
         while (left := end - time.monotonic()) > 0:
             self._check()

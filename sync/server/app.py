@@ -58,11 +58,21 @@ from sync.protocol import (
     StatisticsReport,
     StatRowInfo,
     StatTableInfo,
+    SyncTurn,
     TokenPair,
     VersionErrorBody,
     VersionInfo,
 )
-from sync.server import accounts, blobs, numbers, office_settings, repair, statistics, sync_store
+from sync.server import (
+    accounts,
+    blobs,
+    numbers,
+    office_settings,
+    repair,
+    statistics,
+    sync_store,
+    turns,
+)
 from sync.server.authz import Forbidden, Principal, require_read, require_write
 from sync.server.codes import published_code_tables, server_code_tables
 from sync.server.config import Settings
@@ -318,6 +328,28 @@ def build_router() -> APIRouter:
         if if_none_match is not None and etag in (tag.strip() for tag in if_none_match.split(",")):
             return Response(status_code=304, headers={"ETag": etag})
         return JSONResponse(tables.model_dump(), headers={"ETag": etag})
+
+    @api.post(
+        "/sync/turn",
+        response_model=SyncTurn,
+        tags=["sync"],
+        responses=_responses(401, 403),
+    )
+    def sync_turn(principal: PrincipalDep, engine: EngineDep, settings: SettingsDep) -> SyncTurn:
+        """A turn to sync now, or when to ask again: at most a set number of offices sync at
+        once (the day-end rush is spread out). Asking again while holding a turn renews it."""
+        return turns.take_turn(engine, principal, settings.turns, settings.clock())
+
+    @api.delete(
+        "/sync/turn",
+        status_code=204,
+        tags=["sync"],
+        responses=_responses(401),
+    )
+    def end_sync_turn(principal: PrincipalDep, engine: EngineDep) -> Response:
+        """The sync is over: the turn goes to the next office."""
+        turns.give_back(engine, principal)
+        return Response(status_code=204)
 
     @api.post(
         "/sync/push",

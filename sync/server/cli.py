@@ -18,7 +18,8 @@ Messages are Chinese: the people running this are the city bureau's staff.
 ``--max-active`` API requests at once (default 8; the database pool holds as many connections);
 the others queue in arrival order, and one that queued ``--queue-timeout`` seconds (default 20)
 is answered 503 ``server_busy`` with ``Retry-After: 2`` (nothing done; the client tries again).
-Idle connections stay open ``--keep-alive`` seconds (default 75). ``--http``/``--loop`` choose
+At most ``--max-syncs`` offices sync at once across all processes (default 8; the others wait
+their turn, see :mod:`sync.server.turns`). Idle connections stay open ``--keep-alive`` seconds (default 75). ``--http``/``--loop`` choose
 uvicorn's HTTP parser and event loop (default: httptools and uvloop when installed).
 
 ``--insecure-fast-password-hashing`` is for test servers only, whose test accounts have cheap
@@ -49,7 +50,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from justice_desktop import __version__
 from sync.protocol import ROLE_LABELS, ErrorBody, Role
 from sync.server import accounts, office_settings, security
-from sync.server.config import Settings, database_url_for, unix_now
+from sync.server.config import Settings, TurnLimits, database_url_for, unix_now
 from sync.server.db import make_engine
 from sync.server.migrate import SchemaTooNew, upgrade
 
@@ -105,6 +106,15 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=DEFAULT_MAX_ACTIVE,
         help=f"每个进程同时处理的请求数上限，其余排队（默认 {DEFAULT_MAX_ACTIVE}；0 为不限）",
+    )
+    serve.add_argument(
+        "--max-syncs",
+        type=int,
+        default=TurnLimits.max_syncs,
+        help=(
+            "全市同时同步的司法所数上限（各进程合计，其余排队轮候；"
+            f"默认 {TurnLimits.max_syncs}；0 为不限）"
+        ),
     )
     serve.add_argument(
         "--queue-timeout",
@@ -362,6 +372,7 @@ def _serve(args: argparse.Namespace, engine: Engine, hashing: security.PasswordH
         Settings(
             database_url=url,
             limits=accounts.LoginLimits(password_hashing=hashing),
+            turns=TurnLimits(max_syncs=max(0, args.max_syncs)),
             code_tables_dir=None if args.code_tables is None else Path(args.code_tables),
         ),
         engine=engine,

@@ -35,6 +35,17 @@ def unix_now() -> int:
 
 
 @dataclass(frozen=True)
+class TurnLimits:
+    """How many offices' syncs run at once across all server processes (``max_syncs``; 0: no
+    limit), how long a turn lasts unless renewed or given back, and when a session turned away
+    should ask again."""
+
+    max_syncs: int = 8
+    lease_seconds: int = 120
+    retry_seconds: float = 2.0
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str
     lifetimes: TokenLifetimes = field(default_factory=TokenLifetimes)
@@ -43,3 +54,4 @@ class Settings:
     code_tables_dir: Path | None = None
     """Code tables the city bureau publishes in a newer version than the shipped ones
     (``<table>.json`` files in the shipped format); None: the shipped tables."""
+    turns: TurnLimits = field(default_factory=TurnLimits)

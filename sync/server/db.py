@@ -219,6 +219,17 @@ blob_chunks = sa.Table(
 """The bytes of a blob as uploaded, one row per chunk (at most ``MAX_BLOB_CHUNK`` bytes) at
 its byte ``offset``; the chunks of a blob are contiguous from 0."""
 
+sync_turns = sa.Table(
+    "sync_turns",
+    metadata,
+    sa.Column("session_id", sa.Integer, sa.ForeignKey("auth_sessions.id"), primary_key=True),
+    sa.Column("office_id", sa.Integer, sa.ForeignKey("offices.id"), nullable=False),
+    sa.Column("granted_at", sa.BigInteger, nullable=False),
+    sa.Column("expires_at", sa.BigInteger, nullable=False),
+)
+"""Login sessions syncing now (migration ``0007``), each until it says it is done or its turn
+expires (:mod:`sync.server.turns`)."""
+
 office_settings = sa.Table(
     "office_settings",
     metadata,

@@ -51,7 +51,10 @@ def database_url(
 @pytest.fixture(scope="session")
 def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     logs = tmp_path_factory.mktemp("server-logs")
-    with running_server(database_url, logs, FAST_PASSWORD_HASHING) as process:
+    # No limit on syncs at once: tests that cut connections leave turns behind (they expire
+    # after two minutes); the turns have their own server in test_busy_server.py.
+    extra = (*FAST_PASSWORD_HASHING, "--max-syncs", "0")
+    with running_server(database_url, logs, extra) as process:
         yield process
 
 

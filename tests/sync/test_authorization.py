@@ -317,6 +317,23 @@ def test_logout(world: World, client: httpx.Client) -> None:
     assert client.get("/api/v1/me", headers=bearer(world.token)).status_code == 401
 
 
+def test_sync_turn(world: World, client: httpx.Client) -> None:
+    """Office accounts take a turn to sync (and give it back); district and city accounts do
+    not sync and are refused a turn. Giving back a turn one does not hold is harmless."""
+    role = _role(world, client)
+    turn = client.post("/api/v1/sync/turn", headers=bearer(world.token))
+    if role.is_office_role:
+        assert turn.status_code == 200
+        body = turn.json()
+        assert body["granted"] is True and body["syncing"] >= 1
+    else:
+        assert turn.status_code == 403
+        assert turn.json()["message"] == READ_ONLY
+    given_back = client.delete("/api/v1/sync/turn", headers=bearer(world.token))
+    assert given_back.status_code == 204
+    assert client.post("/api/v1/sync/turn").status_code == 401
+
+
 READ_REFUSED = "您的账号无权查看这个司法所的数据"
 NAME_AN_OFFICE = "区县和市局账号请指定要查看的司法所"
 READ_ONLY = "区县和市局账号只能查看，不能修改司法所的数据"
@@ -671,6 +688,8 @@ COVERED: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/number-blocks"): "test_number_blocks",
     ("GET", "/api/v1/code-tables"): "test_code_tables",
     ("POST", "/api/v1/sync/push"): "test_sync_push",
+    ("POST", "/api/v1/sync/turn"): "test_sync_turn",
+    ("DELETE", "/api/v1/sync/turn"): "test_sync_turn",
     ("GET", "/api/v1/sync/pull"): "test_sync_pull_and_conflicts",
     ("GET", "/api/v1/sync/conflicts"): "test_sync_pull_and_conflicts",
     ("POST", "/api/v1/sync/conflicts/{conflict_id}/resolve"): "test_sync_resolve",

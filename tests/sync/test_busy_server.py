@@ -1,6 +1,7 @@
-"""A day-end rush: the city server admits a few requests at a time and answers the others 503
-``server_busy`` with Retry-After. The desktop waits as told and goes on, and nothing is lost
-(a real server process started with ``--max-active 1``)."""
+"""A day-end rush: the city server lets a few offices sync at a time (turns), admits a few
+requests at a time and answers the others 503 ``server_busy`` with Retry-After. The desktop
+waits as told and goes on, and nothing is lost (real server processes started with
+``--max-syncs 1`` and ``--max-active 1``)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,13 @@ from pathlib import Path
 
 import pytest
 import requests
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 
 from justice_desktop.store.queries import CaseQueries
 from sync.client.engine import SyncCancelled
 from sync.protocol import Role
+from sync.server.db import sync_turns
 from tests.sync.conftest import Account, Office
 from tests.sync.machines import Machine, new_machine
 from tests.sync.server_process import FAST_PASSWORD_HASHING, ServerProcess, running_server
@@ -108,3 +112,65 @@ def test_cancel_while_waiting_for_a_busy_server(
     holder.join()
     assert seen == [503]
     assert machine.pending() > 0  # nothing was sent: it goes at the next sync
+
+
+@pytest.fixture
+def one_at_a_time(
+    database_url: str, tmp_path: Path, server: ServerProcess, engine: Engine
+) -> Iterator[ServerProcess]:
+    """A server process that lets one session sync at a time (no turn held when it starts)."""
+    with engine.begin() as conn:
+        conn.execute(sa.delete(sync_turns))
+    extra = ["--max-syncs", "1", *FAST_PASSWORD_HASHING]
+    logs = tmp_path / "turns"
+    logs.mkdir()
+    with running_server(database_url, logs, extra) as process:
+        yield process
+
+
+def test_second_office_waits_for_its_turn(
+    one_at_a_time: ServerProcess,
+    tmp_path: Path,
+    clerk: Account,
+    make_office: Callable[..., Office],
+    make_user: Callable[..., Account],
+) -> None:
+    other_clerk: Account = make_user(Role.CLERK, make_office())
+    first = new_machine(tmp_path, "first", one_at_a_time.base_url, clerk)
+    second = new_machine(tmp_path, "second", one_at_a_time.base_url, other_clerk)
+    try:
+        second.register_case()
+        held = first.session.request("POST", "/sync/turn")
+        assert held["granted"] is True and held["limit"] == 1
+        phases: list[str] = []
+        release = threading.Timer(2.0, lambda: first.session.request_raw("DELETE", "/sync/turn"))
+        release.start()
+        started = time.monotonic()
+        report = second.sync(progress=lambda p: phases.append(p.phase))
+        release.join()
+        assert time.monotonic() - started >= 1.5  # it waited for the first office's turn
+        assert any("排队" in p for p in phases)
+        assert report.pushed > 0 and second.pending() == 0
+        # Its turn was given back: the first office gets one at once.
+        assert first.session.request("POST", "/sync/turn")["granted"] is True
+    finally:
+        first.close()
+        second.close()
+
+
+def test_a_turn_not_given_back_expires(
+    one_at_a_time: ServerProcess, tmp_path: Path, clerk: Account, engine: Engine
+) -> None:
+    first = new_machine(tmp_path, "first", one_at_a_time.base_url, clerk)
+    second = new_machine(tmp_path, "second", one_at_a_time.base_url, clerk)
+    try:
+        assert first.session.request("POST", "/sync/turn")["granted"] is True
+        refused = second.session.request("POST", "/sync/turn")
+        assert refused["granted"] is False and refused["syncing"] == 1
+        assert refused["retry_after"] > 0
+        with engine.begin() as conn:  # the first PC was switched off mid-sync, long ago
+            conn.execute(sa.update(sync_turns).values(expires_at=0))
+        assert second.session.request("POST", "/sync/turn")["granted"] is True
+    finally:
+        first.close()
+        second.close()
