@@ -44,6 +44,7 @@ from typing import Any, TypeVar
 
 import filelock
 import pydantic
+import requests
 
 from justice_desktop.domain.numbering import NumberBlock
 from justice_desktop.store import code_tables, numbers, sync_state
@@ -250,6 +251,17 @@ def _parse(model: type[M], value: Any) -> M:
         raise _bad_reply() from exc
 
 
+def _reply(model: type[M], response: requests.Response) -> M:
+    """A raw answer decoded straight from its bytes as the protocol says: the server's error
+    for a failure status, a clear error for a broken or hostile reply."""
+    if not response.ok:
+        raise error_from_response(response)
+    try:
+        return model.model_validate_json(response.content)
+    except (pydantic.ValidationError, ValueError) as exc:
+        raise _bad_reply() from exc
+
+
 def lock_path(store: Store) -> str:
     return str(store.data_dir / "sync.lock")
 
@@ -354,12 +366,7 @@ class SyncEngine:
             if response.status_code in (404, 405):
                 yield  # an older server: no turns
                 return
-            if not response.ok:
-                raise error_from_response(response)
-            try:
-                turn = SyncTurn.model_validate_json(response.content)
-            except (pydantic.ValidationError, ValueError) as exc:
-                raise _bad_reply() from exc
+            turn = _reply(SyncTurn, response)
             if turn.granted:
                 break
             if waited >= BUSY_WAIT_LIMIT_SECONDS:
@@ -521,12 +528,7 @@ class SyncEngine:
         response = self.session.request_raw(
             "GET", "/sync/pull", params={"after": after, "limit": self.pull_page}
         )
-        if not response.ok:
-            raise error_from_response(response)
-        try:  # straight from the bytes: a page is thousands of records
-            page = PullPage.model_validate_json(response.content)
-        except (pydantic.ValidationError, ValueError) as exc:
-            raise _bad_reply() from exc
+        page = _reply(PullPage, response)
         if page.records and page.next_after <= after:
             raise SyncError(
                 "市局服务器的答复与协议不符（同步序号倒退），本次同步已停止，本机数据未受影响",
@@ -683,12 +685,7 @@ class SyncEngine:
             return
         if response.status_code == 404:
             return  # an older server
-        if not response.ok:
-            raise error_from_response(response)
-        try:
-            published = CodeTables.model_validate_json(response.content)
-        except (pydantic.ValidationError, ValueError) as exc:
-            raise _bad_reply() from exc
+        published = _reply(CodeTables, response)
         try:
             code_tables.save_central_tables(
                 self.store,
