@@ -19,7 +19,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,18 +28,11 @@ WINDOWS_EXE = "justice-desktop.exe"
 
 
 def program_version() -> str:
-    """justice_desktop.__version__ (the one place the version lives), else pyproject's."""
+    """``justice_desktop.__version__``: the one place the version lives (pyproject reads it)."""
     sys.path.insert(0, str(ROOT))
-    try:
-        import justice_desktop
+    from justice_desktop import __version__
 
-        version = getattr(justice_desktop, "__version__", None)
-    finally:
-        sys.path.remove(str(ROOT))
-    if isinstance(version, str) and version:
-        return version
-    with (ROOT / "pyproject.toml").open("rb") as f:
-        return str(tomllib.load(f)["project"]["version"])
+    return __version__
 
 
 def numeric_version(version: str) -> str:
