@@ -409,7 +409,7 @@ class SyncTurn(_Model):
     spreads the day-end rush, it guards nothing)."""
 
     granted: bool
-    retry_after: float
+    retry_after: float = Field(ge=0, le=3600, allow_inf_nan=False)
     syncing: int
     """Sessions syncing now, this one included when granted."""
     limit: int

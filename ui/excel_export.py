@@ -100,9 +100,9 @@ def run_export(
     temp = _temporary_beside(target)
     try:
         result = export_list(store, user_id, request, temp, progress=progress)
-        if progress.cancelled:
+        if progress.cancelled:  # stopped after the export finished: the file goes
             temp.unlink(missing_ok=True)
-            return result
+            return None
         os.replace(temp, target)
     except ExportCancelledError:
         return None

@@ -137,6 +137,8 @@ def export_list(
     try:
         with open(temp, "wb") as out:
             write_workbook(out, sheets, office=office_name(store), exported_at=now)
+        if progress is not None and not progress(written[0], 0):
+            raise ExportCancelledError  # stopped as the last rows were written
         os.replace(temp, path)
     except OSError as exc:
         with contextlib.suppress(OSError):

@@ -404,6 +404,10 @@ def _apply_page(conn: Connection, records: Sequence[IncomingRecord]) -> ApplyRes
     stored: list[IncomingRecord] = []
     blobs: set[str] = set()
     stamp = _now()
+    # Pages fetched at different moments can hold one record twice (changed on another PC
+    # meanwhile): the later copy, in server order, is the one to write.
+    latest = {(rec.table_name, rec.record_id): rec for rec in records}
+    records = list(latest.values())
     by_table: dict[str, list[IncomingRecord]] = {}
     for rec in records:
         by_table.setdefault(rec.table_name, []).append(rec)
@@ -432,27 +436,28 @@ def _apply_page(conn: Connection, records: Sequence[IncomingRecord]) -> ApplyRes
                         f"UPDATE {table} SET {sets} WHERE id = ?", (*row.values(), rec.record_id)
                     )
                 except Exception as exc:  # a constraint of this table: keep the record aside
-                    problems.append((rec, f"本机无法保存这条记录：{exc}"))
+                    problems.append((rec, _refusal(exc)))
                     continue
             else:
-                inserts.setdefault(tuple(row), []).append(tuple(row.values()))
+                inserts.setdefault(tuple(row), []).append((rec, tuple(row.values())))
             before = local.get(rec.record_id)
             touched.note(table, rec.record_id, {**(before or columns.defaults), **row})
             stored.append(rec)
-        for cols, rows in inserts.items():
+        for cols, pairs in inserts.items():
             sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
+            conn.execute("SAVEPOINT pulled_rows")
             try:
-                conn.executemany(sql, rows)
-            except Exception:  # one bad row: find it by writing them one by one
-                for values in rows:
+                conn.executemany(sql, [values for _rec, values in pairs])
+            except Exception:  # a bad row: undo the batch, then write the rows one by one
+                conn.execute("ROLLBACK TO pulled_rows")
+                for rec, values in pairs:
                     try:
                         conn.execute(sql, values)
                     except Exception as exc:
-                        rid = str(values[cols.index("id")])
-                        rec = next(r for r in group if r.record_id == rid)
-                        problems.append((rec, f"本机无法保存这条记录：{exc}"))
+                        problems.append((rec, _refusal(exc)))
                         stored.remove(rec)
-                        touched.forget(table, rid)
+                        touched.forget(table, rec.record_id)
+            conn.execute("RELEASE pulled_rows")
     for rec in stored:
         action = "sync_delete" if rec.deleted else "sync"
         audit.append((stamp, SYNC_USER, action, rec.table_name, rec.record_id, ""))
@@ -497,6 +502,22 @@ def _apply_page(conn: Connection, records: Sequence[IncomingRecord]) -> ApplyRes
     )
     missing = tuple(sorted(b for b in blobs if not _has_blob(conn, b)))
     return ApplyResult(len(stored), len(problems), missing)
+
+
+_REFUSALS = (
+    ("NOT NULL constraint failed", "缺少必填内容"),
+    ("UNIQUE constraint failed", "与本机已有的记录重复"),
+    ("FOREIGN KEY constraint failed", "引用的记录在本机不存在"),
+    ("CHECK constraint failed", "内容不符合本机程序的要求"),
+)
+
+
+def _refusal(exc: Exception) -> str:
+    """Why this machine cannot store a pulled record, in Chinese (SQLite's own words, in
+    English, follow for whoever looks into it)."""
+    text = str(exc)
+    why = next((zh for en, zh in _REFUSALS if en in text), "数据库拒绝保存")
+    return f"本机无法保存这条记录：{why}（{text}）"
 
 
 def _has_blob(conn: Connection, sha256: str) -> bool:

@@ -92,6 +92,14 @@ PULL_AHEAD = 10
 """Pull pages fetched ahead of the writer, at most."""
 
 
+TURN_RENEW_SECONDS = 30.0
+"""Ask again for the turn held this often (the server keeps a turn two minutes)."""
+
+
+def _give_up_waiting(_seconds: float) -> None:
+    raise SyncError("市局服务器正忙", retryable=True, code="server_busy")
+
+
 def _last_page(page: PullPage) -> bool:
     return not page.has_more or not page.records
 
@@ -102,11 +110,12 @@ class _PageReader:
     Leaving the ``with`` block stops the reader and waits for it, so the server session is
     never used by two threads once the pull is over."""
 
-    def __init__(self, fetch: Callable[[int], PullPage], after: int) -> None:
+    def __init__(self, fetch: Callable[[int], PullPage], after: int, stop: threading.Event) -> None:
         self._fetch = fetch
         self._after = after
         self._queue: queue.Queue[PullPage | BaseException] = queue.Queue(maxsize=PULL_AHEAD)
-        self._stop = threading.Event()
+        self._stop = stop
+        """Set on leaving: also ends a wait on a busy server the reader may be in."""
         self._failed: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="sync-pull-reader", daemon=True)
 
@@ -287,6 +296,9 @@ class SyncEngine:
         self.push_batch = push_batch
         self.pull_page = pull_page
         self._jitter = random.Random()
+        self._reader_stop = threading.Event()
+        self._pulling = False
+        self._turn_asked_at: float | None = None
         self.chunk_size = chunk_size
 
     # -- public -------------------------------------------------------------------------------
@@ -368,6 +380,7 @@ class SyncEngine:
                 return
             turn = _reply(SyncTurn, response)
             if turn.granted:
+                self._turn_asked_at = time.monotonic()
                 break
             if waited >= BUSY_WAIT_LIMIT_SECONDS:
                 raise SyncError(
@@ -384,8 +397,14 @@ class SyncEngine:
         try:
             yield
         finally:
-            with suppress(SyncError):  # the turn expires by itself on the server
-                self.session.request_raw("DELETE", "/sync/turn")
+            self._turn_asked_at = None
+            waiting = self.session.pause
+            self.session.pause = _give_up_waiting  # never wait on a busy server for this
+            try:
+                with suppress(SyncError):  # the turn expires by itself on the server
+                    self.session.request_raw("DELETE", "/sync/turn")
+            finally:
+                self.session.pause = waiting
 
     def _wait_busy(self, seconds: float) -> None:
         """The server said it is busy: wait as told, still noticing a cancel."""
@@ -396,6 +415,8 @@ class SyncEngine:
         end = time.monotonic() + seconds
         while (left := end - time.monotonic()) > 0:
             self._check()
+            if self._pulling and self._reader_stop.is_set():
+                raise SyncCancelled()  # the pull is over: its reader stops waiting
             time.sleep(min(0.2, left))
 
     # -- steps --------------------------------------------------------------------------------
@@ -415,6 +436,17 @@ class SyncEngine:
     def _report(self, phase: str, done: int, total: int | None = None) -> None:
         self._progress(SyncProgress(phase, done, total))
         self._check()
+        if not self._pulling:  # while pulling, the reader thread alone uses the session
+            self._keep_turn()
+
+    def _keep_turn(self) -> None:
+        """Ask again for the turn held, now and then, so a long sync keeps it."""
+        held = self._turn_asked_at
+        if held is None or time.monotonic() - held < TURN_RENEW_SECONDS:
+            return
+        self._turn_asked_at = time.monotonic()
+        with suppress(SyncError):  # a lost renewal only lets another office in sooner
+            self.session.request_raw("POST", "/sync/turn")
 
     def _check_account(self) -> int:
         self._report("正在连接市局服务器…", 0)
@@ -511,20 +543,27 @@ class SyncEngine:
         same time), and the pages waiting are written together in one transaction, up to
         ``PULL_GROUP`` records (fewer commits: the index pages they share are written once)."""
         after = sync_state.pull_after(self.store)
-        with _PageReader(self._fetch_page, after) as reader:
-            while True:
-                self._report("正在下载本所的数据…", report.pulled)
-                pages = reader.take(PULL_GROUP, self._check)
-                records = [_incoming(r) for page in pages for r in page.records]
-                if records:
-                    result = sync_state.apply_pulled(self.store, records, pages[-1].next_after)
-                    report.pulled += len(records)
-                    report.incoming_problems += result.problems
-                if _last_page(pages[-1]):
-                    return
+        self._reader_stop.clear()
+        self._pulling = True
+        try:
+            with _PageReader(self._fetch_page, after, self._reader_stop) as reader:
+                while True:
+                    self._report("正在下载本所的数据…", report.pulled)
+                    pages = reader.take(PULL_GROUP, self._check)
+                    full = [page for page in pages if page.records]
+                    if full:  # an empty page's cursor was never checked: it moves nothing
+                        records = [_incoming(r) for page in full for r in page.records]
+                        result = sync_state.apply_pulled(self.store, records, full[-1].next_after)
+                        report.pulled += len(records)
+                        report.incoming_problems += result.problems
+                    if _last_page(pages[-1]):
+                        return
+        finally:
+            self._pulling = False
 
     def _fetch_page(self, after: int) -> PullPage:
         """One page after ``after``, checked (runs on the reader thread)."""
+        self._keep_turn()
         response = self.session.request_raw(
             "GET", "/sync/pull", params={"after": after, "limit": self.pull_page}
         )

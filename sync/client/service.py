@@ -175,7 +175,8 @@ def run_sync(
                     raise
                 pause = float(exc.retry_after or RETRY_PAUSE_SECONDS * attempt)
                 if progress is not None:
-                    progress(SyncProgress(f"连接中断，{pause:.0f} 秒后继续…", 0))
+                    why = "市局服务器正忙" if exc.code == "server_busy" else "连接中断"
+                    progress(SyncProgress(f"{why}，{pause:.0f} 秒后继续…", 0))
                 if _wait(min(pause, MAX_RETRY_PAUSE_SECONDS), cancelled, sleep):
                     raise SyncCancelled() from exc
         raise AssertionError("unreachable")

@@ -114,6 +114,14 @@ def error_from_response(response: requests.Response) -> SyncError:
         return SyncError(
             message or _RELOGIN, retryable=False, code=code, status=status, needs_login=True
         )
+    if status == 503 and code == "server_busy":
+        return SyncError(
+            "市局服务器正忙，请稍后再同步；本机数据不受影响",
+            retryable=True,
+            code=code,
+            status=status,
+            retry_after=_retry_after(response),
+        )
     if status >= 500 or status in (408, 502, 503, 504):
         return SyncError(
             message or f"市局服务器暂时出错（HTTP {status}），请稍后再试",
@@ -269,8 +277,8 @@ class ServerSession:
         while _busy(response) and waited < BUSY_WAIT_LIMIT_SECONDS:
             # Come back when told, spread over half as long again so that the offices sent
             # away together do not all return in the same second.
-            after = _retry_after(response) or BUSY_DEFAULT_PAUSE_SECONDS
-            pause = after * (1 + self._jitter.random() / 2)
+            after = min(_retry_after(response) or BUSY_DEFAULT_PAUSE_SECONDS, 60.0)
+            pause = min(after * (1 + self._jitter.random() / 2), BUSY_WAIT_LIMIT_SECONDS - waited)
             self.pause(pause)
             waited += pause
             response = self._request(method, url, json, data, params, sent)

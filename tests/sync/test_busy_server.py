@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pydantic
 import pytest
 import requests
 import sqlalchemy as sa
@@ -17,7 +18,7 @@ from sqlalchemy.engine import Engine
 
 from justice_desktop.store.queries import CaseQueries
 from sync.client.engine import SyncCancelled
-from sync.protocol import Role
+from sync.protocol import Role, SyncTurn
 from sync.server.db import sync_turns
 from tests.sync.conftest import Account, Office
 from tests.sync.machines import Machine, new_machine
@@ -174,3 +175,11 @@ def test_a_turn_not_given_back_expires(
     finally:
         first.close()
         second.close()
+
+
+@pytest.mark.parametrize("wait", ["NaN", "Infinity", "-1", "86400"])
+def test_a_turn_answer_with_an_impossible_wait_is_refused(wait: str) -> None:
+    """A broken or hostile server cannot make the desktop ask without pause or sleep a day."""
+    body = f'{{"granted": false, "retry_after": {wait}, "syncing": 8, "limit": 8}}'
+    with pytest.raises(pydantic.ValidationError):
+        SyncTurn.model_validate_json(body)
