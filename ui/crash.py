@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from ui.dialogs import show_error
 from ui.qt import QApplication, QMessageLogContext, QtMsgType, qInstallMessageHandler
@@ -57,7 +58,7 @@ class CrashHandler:
         self.crashes = 0  # unhandled exceptions seen (the smoke test fails on any)
         self._previous_hook: ExceptHook | None = None
         self._previous_thread_hook: Callable[[threading.ExceptHookArgs], object] | None = None
-        self._previous_qt_handler: object = None
+        self._previous_qt_handler: Any = None  # its type differs between PySide6 releases
         self._installed = False
 
     def install(self) -> CrashHandler:
@@ -77,7 +78,7 @@ class CrashHandler:
             sys.excepthook = self._previous_hook
         if self._previous_thread_hook is not None:
             threading.excepthook = self._previous_thread_hook
-        qInstallMessageHandler(self._previous_qt_handler)  # type: ignore[arg-type]
+        qInstallMessageHandler(self._previous_qt_handler)
 
     def _excepthook(
         self, exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None

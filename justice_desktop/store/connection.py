@@ -14,6 +14,21 @@ Connection = Any  # sqlcipher3.Connection has no type stubs
 
 DatabaseError = sqlcipher3.DatabaseError
 IntegrityError = sqlcipher3.IntegrityError
+ROW_REFUSED = (
+    sqlcipher3.IntegrityError,
+    sqlcipher3.InterfaceError,
+    sqlcipher3.ProgrammingError,
+    sqlcipher3.DataError,
+)
+"""What the database raises for one row it will not take (a constraint, a value it cannot
+bind); a full disk or an I/O error is none of these and must end the whole write."""
+
+
+def rollback(conn: Connection) -> None:
+    """End a failed transaction. After a full disk or an I/O error SQLite has already rolled
+    it back, and a second ROLLBACK would raise and hide why the write failed."""
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
 
 
 def key_check(key: bytes) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from justice_desktop.domain.numbering import DEFAULT_BLOCK_SIZE, NumberBlock
-from justice_desktop.store.connection import Connection
+from justice_desktop.store.connection import Connection, rollback
 from justice_desktop.store.errors import NumberBlockExhaustedError, StoreError
 
 LOCAL_AUTHORITY = "local"
@@ -107,7 +107,7 @@ def grant_block(
     try:
         add_block(conn, committee_id, year, block, granted_by, at)
     except BaseException:
-        conn.execute("ROLLBACK")
+        rollback(conn)
         raise
     conn.execute("COMMIT")
 

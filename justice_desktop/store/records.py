@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from justice_desktop.store.connection import Connection
+from justice_desktop.store.connection import Connection, rollback
 from justice_desktop.store.errors import ConcurrentEditError, RecordNotFoundError
 from justice_desktop.store.schema_v1 import SYNCED_TABLES
 
@@ -205,6 +205,6 @@ def transaction(conn: Connection, user_id: str, clock: Callable[[], datetime]) -
     try:
         yield Tx(conn, user_id, clock())
     except BaseException:
-        conn.execute("ROLLBACK")
+        rollback(conn)
         raise
     conn.execute("COMMIT")

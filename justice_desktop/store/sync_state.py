@@ -31,7 +31,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from justice_desktop.store.connection import Connection
+from justice_desktop.store.connection import ROW_REFUSED, Connection, rollback
 from justice_desktop.store.database import Store
 from justice_desktop.store.records import BOOKKEEPING
 from justice_desktop.store.reindex import reindex_records, rows_by_ids
@@ -140,7 +140,7 @@ def _write(conn: Connection, *, foreign_keys: bool = True) -> Iterator[None]:
         try:
             yield
         except BaseException:
-            conn.execute("ROLLBACK")
+            rollback(conn)
             raise
         conn.execute("COMMIT")
     finally:
@@ -406,8 +406,14 @@ def _apply_page(conn: Connection, records: Sequence[IncomingRecord]) -> ApplyRes
     stamp = _now()
     # Pages fetched at different moments can hold one record twice (changed on another PC
     # meanwhile): the later copy, in server order, is the one to write.
-    latest = {(rec.table_name, rec.record_id): rec for rec in records}
+    # It takes the later copy's place too: the writes before it (another record moved off a
+    # unique value it takes, say) happened first on the server as well.
+    latest: dict[tuple[str, str], IncomingRecord] = {}
+    for rec in records:
+        latest.pop((rec.table_name, rec.record_id), None)
+        latest[(rec.table_name, rec.record_id)] = rec
     records = list(latest.values())
+    refused: set[tuple[str, str]] = set()
     by_table: dict[str, list[IncomingRecord]] = {}
     for rec in records:
         by_table.setdefault(rec.table_name, []).append(rec)
@@ -435,7 +441,7 @@ def _apply_page(conn: Connection, records: Sequence[IncomingRecord]) -> ApplyRes
                     conn.execute(
                         f"UPDATE {table} SET {sets} WHERE id = ?", (*row.values(), rec.record_id)
                     )
-                except Exception as exc:  # a constraint of this table: keep the record aside
+                except ROW_REFUSED as exc:  # a constraint of this table: keep the record aside
                     problems.append((rec, _refusal(exc)))
                     continue
             else:
@@ -447,7 +453,7 @@ def _apply_page(conn: Connection, records: Sequence[IncomingRecord]) -> ApplyRes
             sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
             try:
                 conn.executemany(sql, [values for _rec, values in pairs])
-            except Exception:  # a bad row: the rows before it are written, the rest one by one
+            except ROW_REFUSED:  # a bad row: the rows before it are written, the rest one by one
                 # (no savepoint to undo the batch: it would journal every page the group
                 # touches, and made a first pull three times slower)
                 written = {
@@ -459,10 +465,12 @@ def _apply_page(conn: Connection, records: Sequence[IncomingRecord]) -> ApplyRes
                         continue
                     try:
                         conn.execute(sql, values)
-                    except Exception as exc:
+                    except ROW_REFUSED as exc:
                         problems.append((rec, _refusal(exc)))
-                        stored.remove(rec)
+                        refused.add((table, rec.record_id))
                         touched.forget(table, rec.record_id)
+    if refused:
+        stored = [rec for rec in stored if (rec.table_name, rec.record_id) not in refused]
     for rec in stored:
         action = "sync_delete" if rec.deleted else "sync"
         audit.append((stamp, SYNC_USER, action, rec.table_name, rec.record_id, ""))

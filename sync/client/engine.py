@@ -59,6 +59,7 @@ from sync.client.session import (
     ServerSession,
     SyncError,
     error_from_response,
+    give_up_waiting,
 )
 from sync.protocol import (
     MAX_BLOB_CHUNK,
@@ -94,10 +95,6 @@ PULL_AHEAD = 10
 
 TURN_RENEW_SECONDS = 30.0
 """Ask again for the turn held this often (the server keeps a turn two minutes)."""
-
-
-def _give_up_waiting(_seconds: float) -> None:
-    raise SyncError("市局服务器正忙", retryable=True, code="server_busy")
 
 
 def _last_page(page: PullPage) -> bool:
@@ -372,7 +369,7 @@ class SyncEngine:
     def _turn(self) -> Iterator[None]:
         """Wait for a turn to sync (the server lets a few offices sync at once at the day-end
         rush), and give it back afterwards. A server without turns is synced at once."""
-        waited = 0.0
+        started = time.monotonic()  # the waits inside each ask count too
         while True:
             response = self.session.request_raw("POST", "/sync/turn")
             if response.status_code in (404, 405):
@@ -382,7 +379,7 @@ class SyncEngine:
             if turn.granted:
                 self._turn_asked_at = time.monotonic()
                 break
-            if waited >= BUSY_WAIT_LIMIT_SECONDS:
+            if time.monotonic() - started >= BUSY_WAIT_LIMIT_SECONDS:
                 raise SyncError(
                     "市局服务器正忙，排队太久，请稍后再同步；本机数据不受影响",
                     retryable=True,
@@ -393,13 +390,12 @@ class SyncEngine:
                 SyncProgress(f"市局服务器正忙（{turn.syncing} 个所正在同步），正在排队等候…", 0)
             )
             self._sleep_checking(pause)
-            waited += pause
         try:
             yield
         finally:
             self._turn_asked_at = None
             waiting = self.session.pause
-            self.session.pause = _give_up_waiting  # never wait on a busy server for this
+            self.session.pause = give_up_waiting  # never wait on a busy server for this
             try:
                 with suppress(SyncError):  # the turn expires by itself on the server
                     self.session.request_raw("DELETE", "/sync/turn")
@@ -444,6 +440,8 @@ class SyncEngine:
         held = self._turn_asked_at
         if held is None or time.monotonic() - held < TURN_RENEW_SECONDS:
             return
+        if self._pulling and self._reader_stop.is_set():
+            return  # the pull is over: the writer gives the turn back now
         self._turn_asked_at = time.monotonic()
         with suppress(SyncError):  # a lost renewal only lets another office in sooner
             self.session.request_raw("POST", "/sync/turn")
@@ -564,6 +562,8 @@ class SyncEngine:
     def _fetch_page(self, after: int) -> PullPage:
         """One page after ``after``, checked (runs on the reader thread)."""
         self._keep_turn()
+        if self._reader_stop.is_set():  # the pull ended while the turn was renewed
+            raise SyncCancelled()
         response = self.session.request_raw(
             "GET", "/sync/pull", params={"after": after, "limit": self.pull_page}
         )

@@ -14,6 +14,7 @@ import random
 import time
 from collections.abc import Callable
 from email.utils import parsedate_to_datetime
+from math import ceil
 from typing import Any
 
 import pydantic
@@ -73,6 +74,14 @@ class SyncError(Exception):
         self.status = status
         self.needs_login = needs_login
         self.retry_after = retry_after
+
+
+def give_up_waiting(seconds: float) -> None:
+    """A wait on a busy server that does not wait: the caller is told at once, with when to
+    come back (for a caller that cannot notice a cancel while it waits)."""
+    raise SyncError(
+        "市局服务器正忙，请稍后再试", retryable=True, code="server_busy", retry_after=ceil(seconds)
+    )
 
 
 def _retry_after(response: requests.Response) -> int | None:
@@ -165,9 +174,10 @@ class ServerSession:
         self.username = username
         self.timeout = timeout
         self.protocol_version = protocol_version
-        self.pause: Callable[[float], None] = time.sleep
-        """Waits on a busy server; the sync engine replaces it with a wait that notices a
-        cancel (by raising)."""
+        self.pause: Callable[[float], None] = give_up_waiting
+        """Waits on a busy server. By default there is no wait (a login at the day-end rush
+        says at once that the server is busy); the sync engine puts a wait that notices a
+        cancel (by raising) here while it syncs."""
         self._jitter = random.Random()
         self.server_time: float | None = None
         """The server's clock (Unix seconds, from the ``Date`` header) at the last answer."""

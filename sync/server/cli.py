@@ -275,7 +275,8 @@ class AdmissionLimit:
     ``server_busy`` with ``Retry-After`` (the client tries again later; nothing was done).
 
     Without it every waiting request gets a worker thread and a database connection at once, and
-    all of them time-slice one CPU: each takes as long as all of them together. ``/version`` and
+    all of them time-slice one CPU: each takes as long as all of them together. ``/version``,
+    giving back a turn to sync (else a slot would stay taken until the turn expires) and
     non-API paths (the OpenAPI page) are never held back."""
 
     def __init__(self, app: ASGIApp, max_active: int, queue_timeout: float) -> None:
@@ -291,6 +292,7 @@ class AdmissionLimit:
             or scope["type"] != "http"
             or not path.startswith("/api/v1/")
             or path == "/api/v1/version"
+            or (path == "/api/v1/sync/turn" and scope.get("method") == "DELETE")
         ):
             await self.app(scope, receive, send)
             return

@@ -49,3 +49,48 @@ def test_a_refused_record_sets_only_itself_aside(store: Store) -> None:
         "SELECT record_id FROM audit_log WHERE action = 'sync' AND record_id LIKE 'u-%'"
     )
     assert sorted(r["record_id"] for r in audited) == ["u-good-1", "u-good-2"]
+
+
+def _assessment(record_id: str, version: int, year: int) -> IncomingRecord:
+    data = {"understander_id": "u-assessed", "year": year, "result": "合格"}
+    return IncomingRecord("assessments", record_id, version, False, data, 1_700_000_000 + version)
+
+
+def test_a_later_copy_is_written_in_its_own_place_in_server_order(store: Store) -> None:
+    """On the server one assessment moved off 2023 before another took 2023: written in the
+    first copy's place, the second would hit the unique (understander, year) and be parked."""
+    start = [
+        _understander("u-assessed", 1, "孙七"),
+        _assessment("a-first", 1, 2024),
+        _assessment("a-second", 1, 2023),
+    ]
+    assert sync_state.apply_pulled(store, start, 5).problems == 0
+    group = [
+        _assessment("a-first", 2, 2024),  # fetched before the edits below were made
+        _assessment("a-second", 3, 2022),
+        _assessment("a-first", 4, 2023),
+    ]
+    result = sync_state.apply_pulled(store, group, 12)
+    assert (result.applied, result.problems) == (2, 0)
+    rows = store.query("SELECT id, year FROM assessments ORDER BY id")
+    assert rows == [{"id": "a-first", "year": 2023}, {"id": "a-second", "year": 2022}]
+
+
+def test_a_full_disk_fails_the_page_instead_of_parking_its_records(store: Store) -> None:
+    """Only a row the database refuses is set aside; a full disk ends the write, keeps the
+    checkpoint where it was and parks nothing, so the next sync pulls the page again."""
+    sync_state.apply_pulled(store, [_understander("u-first", 1, "周八")], 7)
+    pages = store.conn.execute("PRAGMA page_count").fetchone()[0]
+    store.conn.execute(f"PRAGMA max_page_count = {pages + 2}")
+    many = [_understander(f"u-{n:04d}", 1, f"名字{n}" * 20) for n in range(2000)]
+    try:
+        sync_state.apply_pulled(store, many, 20)
+    except Exception as exc:
+        assert "full" in str(exc)
+    else:
+        raise AssertionError("a write past the page limit must fail")
+    finally:
+        store.conn.execute("PRAGMA max_page_count = 1073741823")
+    assert sync_state.pull_after(store) == 7
+    assert sync_state.incoming_problems(store) == []
+    assert store.query("SELECT count(*) AS n FROM understanders")[0]["n"] == 1

@@ -18,9 +18,11 @@ from sqlalchemy.engine import Engine
 
 from justice_desktop.store.queries import CaseQueries
 from sync.client.engine import SyncCancelled
+from sync.client.session import ServerSession, SyncError
+from sync.client.tokens import MemoryTokenStore
 from sync.protocol import Role, SyncTurn
 from sync.server.db import sync_turns
-from tests.sync.conftest import Account, Office
+from tests.sync.conftest import PASSWORD, Account, Office
 from tests.sync.machines import Machine, new_machine
 from tests.sync.server_process import FAST_PASSWORD_HASHING, ServerProcess, running_server
 
@@ -113,6 +115,45 @@ def test_cancel_while_waiting_for_a_busy_server(
     holder.join()
     assert seen == [503]
     assert machine.pending() > 0  # nothing was sent: it goes at the next sync
+
+
+def test_a_login_at_a_busy_server_says_so_at_once(
+    busy_server: ServerProcess, clerk: Account
+) -> None:
+    """Outside a sync nothing can cancel a wait: a login (from 设置, or the command line) is
+    told at once that the server is busy, with when to come back, instead of hanging."""
+    session = ServerSession(busy_server.base_url, MemoryTokenStore(), None)
+    holder = _hold_the_slot(busy_server.base_url, 3.0)
+    with pytest.raises(SyncError) as caught:
+        session.login(clerk.username, PASSWORD)
+    answered_while_busy = holder.is_alive()
+    holder.join()
+    assert answered_while_busy, "the login waited for the busy server"
+    assert caught.value.code == "server_busy" and caught.value.retryable
+    assert caught.value.retry_after is not None and caught.value.retry_after >= 1
+    assert "正忙" in str(caught.value)
+    session.login(clerk.username, PASSWORD)  # once the server is free, it works
+    assert session.request("GET", "/me")["username"] == clerk.username
+
+
+def test_giving_back_a_turn_is_never_turned_away(
+    busy_server: ServerProcess, machine: Machine
+) -> None:
+    """A busy server still takes a turn back: turned away, the turn would keep one of the few
+    sync places empty until it expires."""
+    granted = SyncTurn.model_validate_json(
+        machine.session.request_raw("POST", "/sync/turn").content
+    )
+    assert granted.granted
+    holder = _hold_the_slot(busy_server.base_url, 3.0)
+    given_back = machine.session.request_raw("DELETE", "/sync/turn")
+    answered_while_busy = holder.is_alive()
+    with pytest.raises(SyncError) as other_request:  # the limit holds for everything else
+        machine.session.request_raw("GET", "/me")
+    holder.join()
+    assert answered_while_busy
+    assert given_back.status_code in (200, 204)
+    assert other_request.value.code == "server_busy"
 
 
 @pytest.fixture
