@@ -76,7 +76,6 @@ def test_bundle_holds_what_the_program_needs_and_nothing_of_the_server(bundle_di
         "resources/pinyin/initials.txt",
         "PySide6/Qt/plugins/platforms/libqxcb.so",
         "PySide6/Qt/plugins/platforms/libqoffscreen.so",
-        "PySide6/Qt/plugins/platforms/libqwayland.so",
         "PySide6/Qt/plugins/imageformats/libqjpeg.so",
         "PySide6/Qt/plugins/printsupport/libcupsprintersupport.so",
         "PySide6/Qt/plugins/platforminputcontexts/libibusplatforminputcontextplugin.so",
@@ -85,6 +84,8 @@ def test_bundle_holds_what_the_program_needs_and_nothing_of_the_server(bundle_di
         "PySide6/Qt/translations/qtbase_zh_CN.qm",
     ):
         assert (internal / needed).is_file(), needed
+    # Wayland: libqwayland.so from Qt 6.10 on, libqwayland-{egl,generic}.so before
+    assert list(internal.glob("PySide6/Qt/plugins/platforms/libqwayland*.so"))
     assert list(internal.glob("sqlcipher3/_sqlite3*.so"))
     # keyring discovers its backends through the entry points in its metadata.
     (keyring_meta,) = internal.glob("keyring-*.dist-info")
