@@ -88,7 +88,21 @@ from sync.protocol import (
 )
 
 PULL_GROUP = 20_000
-"""Pulled records written in one transaction, about (pages come whole)."""
+"""Pulled records written in one transaction, at most, about (pages come whole)."""
+PULL_GROUP_FIRST = 5_000
+"""The first transaction's records, before this PC's writing speed is known."""
+PULL_GROUP_SECONDS = 1.5
+"""A transaction of pulled records should hold the database about this long: the program's
+own saves wait for it (up to the connection's busy timeout, 5 s), even on a slow old PC."""
+
+
+def next_group(done: int, seconds: float) -> int:
+    """Records for the next pull transaction, from how fast the last one was written."""
+    if done <= 0 or seconds <= 0:
+        return PULL_GROUP
+    return max(1_000, min(PULL_GROUP, int(done / seconds * PULL_GROUP_SECONDS)))
+
+
 PULL_AHEAD = 10
 """Pull pages fetched ahead of the writer, at most."""
 
@@ -538,20 +552,24 @@ class SyncEngine:
     def _pull(self, report: SyncReport) -> None:
         """Pull every page after the checkpoint. A reader thread fetches and decodes the next
         pages while this thread writes the ones in hand (the server and the disk work at the
-        same time), and the pages waiting are written together in one transaction, up to
-        ``PULL_GROUP`` records (fewer commits: the index pages they share are written once)."""
+        same time), and the pages waiting are written together in one transaction (fewer
+        commits: the index pages they share are written once), as many as this PC writes in
+        about ``PULL_GROUP_SECONDS``."""
         after = sync_state.pull_after(self.store)
+        group = PULL_GROUP_FIRST
         self._reader_stop.clear()
         self._pulling = True
         try:
             with _PageReader(self._fetch_page, after, self._reader_stop) as reader:
                 while True:
                     self._report("正在下载本所的数据…", report.pulled)
-                    pages = reader.take(PULL_GROUP, self._check)
+                    pages = reader.take(group, self._check)
                     full = [page for page in pages if page.records]
                     if full:  # an empty page's cursor was never checked: it moves nothing
                         records = [_incoming(r) for page in full for r in page.records]
+                        started = time.monotonic()
                         result = sync_state.apply_pulled(self.store, records, full[-1].next_after)
+                        group = next_group(len(records), time.monotonic() - started)
                         report.pulled += len(records)
                         report.incoming_problems += result.problems
                     if _last_page(pages[-1]):
