@@ -95,6 +95,13 @@ def test_bundle_holds_what_the_program_needs_and_nothing_of_the_server(bundle_di
     assert translations and all(name.endswith("_zh_CN.qm") for name in translations)
     for other in ("PyQt5", "PyQt6", "PySide2", "tkinter", "sqlalchemy", "psycopg", "argon2"):
         assert not (internal / other).exists(), other
+    # Nothing of the city server on disk either (data files such as its migration template).
+    server_files = sorted(
+        str(p.relative_to(bundle_dir))
+        for p in bundle_dir.rglob("*")
+        if "sync/server" in p.relative_to(bundle_dir).as_posix()
+    )
+    assert server_files == []
 
     modules = bundled_modules(bundle_dir)
     for name in (
