@@ -19,8 +19,10 @@
 ;   upgrade mode (program files only) and installs the new files in the same folder;
 ; - the user's data is never under the install folder: it lives in
 ;   %LOCALAPPDATA%\justice-desktop (platformdirs, justice_desktop/paths.py). Uninstalling keeps
-;   it unless the user ticks 同时删除本机的全部数据（无法恢复） (off by default; never in silent
-;   or upgrade mode);
+;   it unless the user ticks 同时删除账户 <name> 在本机的全部数据（无法恢复） (off by default; never
+;   in silent or upgrade mode): the data of the Windows account running the (elevated)
+;   uninstaller, which is the administrator's when an administrator elevates for a clerk;
+; - refuses Windows older than 10 and 32-bit Windows;
 ; - installing or uninstalling while the program runs asks the user to close it first.
 
 Unicode true
@@ -74,6 +76,7 @@ ShowUninstDetails show
 !include "FileFunc.nsh"
 !include "WordFunc.nsh"
 !include "x64.nsh"
+!include "WinVer.nsh"
 !include "nsDialogs.nsh"
 
 VIProductVersion "${VERSION_NUMERIC}"
@@ -171,6 +174,13 @@ Function .onInit
     SetErrorLevel 3
     Quit
   ${EndIf}
+  ; Qt 6 (and so the program) needs Windows 10 or later: refuse Windows 7/8/8.1 here rather
+  ; than install a program that cannot start.
+  ${IfNot} ${AtLeastWin10}
+    MessageBox MB_OK|MB_ICONSTOP "${PRODUCT_NAME}需要Windows 10或更高版本（64位）。这台电脑的Windows版本过旧，无法安装。"
+    SetErrorLevel 3
+    Quit
+  ${EndIf}
   SetRegView 64
   SetShellVarContext all
   ReadRegStr $ExistingDir HKLM "${UNINST_KEY}" "InstallLocation"
@@ -260,17 +270,22 @@ Function un.onInit
 FunctionEnd
 
 Function un.DataPageCreate
-  !insertmacro MUI_HEADER_TEXT "本机数据" "选择是否同时删除本机保存的工作数据。"
+  !insertmacro MUI_HEADER_TEXT "本机数据" "选择是否同时删除本账户保存的工作数据。"
   nsDialogs::Create 1018
   Pop $0
   ${If} $0 == error
     Abort
   ${EndIf}
+  ; The uninstaller runs elevated: as the Windows account that gave the administrator
+  ; password. When an IT administrator elevates for a clerk with a standard account, that is
+  ; the administrator's account, so the folder below (and the one deleted) is the
+  ; administrator's, not the clerk's: say so.
+  ReadEnvStr $1 USERNAME
   SetShellVarContext current
-  ${NSD_CreateLabel} 0 0 100% 60u "卸载只删除程序文件。本机的工作数据（加密数据库、备份、附件、日志）保存在：$\r$\n${DATA_DIR}$\r$\n$\r$\n默认保留这些数据，以后重新安装即可继续使用。"
+  ${NSD_CreateLabel} 0 0 100% 100u "卸载只删除程序文件。默认保留工作数据，以后重新安装即可继续使用。$\r$\n$\r$\n下面的选项只删除正在运行卸载程序的Windows账户（$1）的数据文件夹（加密数据库、备份、附件、日志）：$\r$\n${DATA_DIR}$\r$\n$\r$\n如果卸载时输入的是管理员账户的密码，删除的是管理员账户的数据；其他Windows账户（例如日常使用本程序的账户）的数据不会被删除，需要登录该账户后手动删除。"
   Pop $0
   SetShellVarContext all
-  ${NSD_CreateCheckbox} 0 70u 100% 12u "同时删除本机的全部数据（无法恢复）"
+  ${NSD_CreateCheckbox} 0 106u 100% 12u "同时删除账户 $1 在本机的全部数据（无法恢复）"
   Pop $DataCheckbox
   ${NSD_Uncheck} $DataCheckbox
   nsDialogs::Show
@@ -279,7 +294,8 @@ FunctionEnd
 Function un.DataPageLeave
   ${NSD_GetState} $DataCheckbox $0
   ${If} $0 == ${BST_CHECKED}
-    MessageBox MB_YESNO|MB_ICONEXCLAMATION|MB_DEFBUTTON2 "确定要删除本机的全部数据吗？$\r$\n$\r$\n所有案件、名册、附件和备份都将被删除，无法恢复。" IDYES confirmed
+    ReadEnvStr $1 USERNAME
+    MessageBox MB_YESNO|MB_ICONEXCLAMATION|MB_DEFBUTTON2 "确定要删除Windows账户 $1 在本机的全部数据吗？$\r$\n$\r$\n该账户的所有案件、名册、附件和备份都将被删除，无法恢复。" IDYES confirmed
     Abort ; back to the page
     confirmed:
     StrCpy $DeleteData 1

@@ -10,6 +10,7 @@ compile. A real installer is built on Windows from a Windows bundle (build_spec/
 from __future__ import annotations
 
 import importlib.util
+import re
 import shutil
 import struct
 import subprocess
@@ -181,6 +182,34 @@ def test_makensis_refuses_a_build_without_version_or_bundle(tmp_path: Path) -> N
     )
     assert done.returncode != 0
     assert "no files found" in (done.stdout + done.stderr).lower()
+
+
+def test_installer_refuses_windows_older_than_10(tmp_path: Path) -> None:
+    """.onInit as makensis compiled it (-V4 with LogicLib's expansion shown): Windows' version
+    is compared with WINVER_10 (0x0A000000), and below it the installer shows its Chinese
+    message and quits before anything else (no wine here to run it, so the compiled
+    instructions are the next best thing to a run)."""
+    bundle = small_bundle(tmp_path / "bundle")
+    defines = required_defines(tmp_path, bundle)
+    done = makensis(
+        tmp_path, "-V4", "-DLOGICLIB_VERBOSITY=4", *(f"-D{k}={v}" for k, v in defines.items())
+    )
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
+    listing = done.stdout
+    start = listing.index('Function: ".onInit"')
+    on_init = listing[start : listing.index("FunctionEnd", start)]
+    # the comparison: not at least 10.0 -> fall through to the refusal, else jump past it
+    check = re.search(
+        r"^IntCmp \$_LOGICLIB_TEMP:0x0A000000 equal=(\S+), < , > \1$", on_init, re.MULTILINE
+    )
+    assert check is not None, "no Windows 10 check in .onInit"
+    refusal = on_init[check.end() :]
+    box = re.search(r"^MessageBox: \d+: \"(.*)\"$", refusal, re.MULTILINE)
+    assert box is not None and "需要Windows 10或更高版本" in box.group(1)
+    after_box = refusal[box.end() :].lstrip().splitlines()
+    assert after_box[:2] == ["SetErrorLevel: 3", "Quit"]
+    # and it comes before the installer looks at an existing installation
+    assert check.start() < on_init.index("ReadRegStr $ExistingDir")
 
 
 def test_build_installer_refuses_a_missing_bundle(tmp_path: Path) -> None:
