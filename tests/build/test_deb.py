@@ -78,7 +78,15 @@ def installed(deb: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[P
 
 
 def fields(deb: Path) -> dict[str, str]:
-    names = ("Package", "Version", "Architecture", "Depends", "Installed-Size", "Maintainer")
+    names = (
+        "Package",
+        "Version",
+        "Architecture",
+        "Depends",
+        "Recommends",
+        "Installed-Size",
+        "Maintainer",
+    )
     return {name: output("dpkg-deb", "--field", deb, name).strip() for name in names}
 
 
@@ -94,6 +102,11 @@ def test_package_fields(deb: Path) -> None:
     depends = [d.strip() for d in got["Depends"].split(",")]
     for library in ("libxcb-cursor0", "libxkbcommon-x11-0", "libgl1", "libegl1", "libdbus-1-3"):
         assert library in depends
+    # the key is kept through the Secret Service; keyring's own KWallet backend would need
+    # dbus-python, which the bundle does not carry
+    recommends = [r.strip() for r in got["Recommends"].replace("|", ",").split(",")]
+    assert "gnome-keyring" in recommends
+    assert not [r for r in recommends if "kwallet" in r]
     installed_kib = int(got["Installed-Size"])
     assert 50_000 < installed_kib < 2_000_000
 
