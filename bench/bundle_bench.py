@@ -98,11 +98,15 @@ def timed(command: list[str], env: dict[str, str], expect: str | None) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--bundle", type=Path, default=None, help="an existing bundle folder")
-    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument(
+        "--runs", type=int, default=7, help="measured runs per program and probe (default 7)"
+    )
     parser.add_argument("--cases", type=int, default=1000)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    runs = max(args.runs, 5)
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+    runs = args.runs
 
     with tempfile.TemporaryDirectory(prefix="bundle-bench-") as tmp_name:
         tmp = Path(tmp_name)
