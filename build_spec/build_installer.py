@@ -2,9 +2,10 @@
 
     python build_spec/build_installer.py --bundle dist/justice-desktop --out dist
 
-Writes dist/justice-desktop-<version>-setup.exe. The version is the program's own
-(``justice_desktop.__version__``, falling back to pyproject.toml's), passed to makensis with the
-bundle's folder, the icon and the uninstaller's list of the bundle's top-level entries.
+Writes dist/justice-desktop-<version>-setup.exe. The version is the program's own,
+``justice_desktop.__version__`` (the one place it lives; pyproject.toml reads it from there, and
+``--version`` overrides it), passed to makensis with the bundle's folder, the icon and the
+uninstaller's list of the bundle's top-level entries.
 
 PyInstaller does not cross-build: a real installer needs a bundle built on Windows. Given a
 Linux bundle (no justice-desktop.exe), the installer is still compiled — that is CI's check of
