@@ -41,6 +41,7 @@ from ui.crash import CrashHandler
 from ui.dialogs import ask_recovery_key, show_error, show_info
 from ui.errors import friendly_message, is_known_error
 from ui.fonts import install_app_font
+from ui.input_method import choose_input_method
 from ui.launcher import GuiOptions
 from ui.main_window import MainWindow
 from ui.maintenance import Maintenance
@@ -66,6 +67,9 @@ def ensure_application() -> QApplication:
         if not isinstance(existing, QApplication):
             raise RuntimeError("a non-widget Qt application object already exists")
         return existing
+    plugins = Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath))
+    if (module := choose_input_method(plugins)) is not None:
+        log.info("input method: this Qt has no plugin for the desktop's, using %s", module)
     app = QApplication([sys.argv[0] if sys.argv and sys.argv[0] else APP_NAME])
     app.setApplicationName(APP_NAME)
     app.setDesktopFileName(APP_NAME)  # Wayland docks match the window to the desktop entry
@@ -100,10 +104,11 @@ def no_database_message(options: GuiOptions) -> str:
     where = f" --data-dir {options.data_dir}" if options.data_dir_given else ""
     return (
         f"在以下文件夹中还没有本所的数据库：\n{options.data_dir}\n\n"
-        "请先在命令行创建加密数据库，例如：\n"
+        "不带 --smoke-test 启动程序即打开首次运行向导；也可以在命令行创建加密数据库"
+        "（Windows 上用 justice-desktop-cli），例如：\n"
         f"justice-desktop{where} init --office 河东区城关街司法所 "
         "--committee 城关街道人民调解委员会 --prefix 津东城\n"
-        "创建时显示的恢复密钥请抄写或打印后妥善保管。（首次运行向导将在后续版本中提供。）\n\n"
+        "创建时显示的恢复密钥请抄写或打印后妥善保管。\n\n"
         "只想先看看程序？运行 justice-desktop --demo 打开虚构的演示数据。"
     )
 

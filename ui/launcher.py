@@ -25,6 +25,7 @@ from typing import TextIO
 from justice_desktop import __version__
 from justice_desktop.commands import COMMANDS
 from justice_desktop.paths import default_data_dir, demo_data_dir
+from ui.windows_console import attach_parent_console
 
 LOG_DIR = "logs"
 LOG_FILE = "justice-desktop.log"
@@ -221,6 +222,8 @@ def process_logging(log_dir: Path) -> Iterator[Path | None]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    if args:  # the windowed Windows program prints what is asked into its console
+        attach_parent_console()
     if command_of(args) == SYNC_COMMAND:
         from sync.client import cli as sync_cli  # no Qt: for scheduled day-end syncs
 
