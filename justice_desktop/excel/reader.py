@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -43,6 +44,22 @@ MAX_OLE_SCAN = 64 << 20
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
 _HEADER_NOISE = re.compile(r"[*＊:：]|\(必填\)|\(选填\)|必填|选填")
+# What openpyxl and the sheet reader raise on a damaged package: a broken zip or deflate
+# stream, a missing part, malformed XML in any part (ParseError is a SyntaxError), a style or
+# relationship pointing nowhere, a shared string the file does not have.
+_DAMAGED: tuple[type[BaseException], ...] = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    InvalidFileException,
+    KeyError,
+    IndexError,
+    ValueError,
+    TypeError,
+    AttributeError,
+    SyntaxError,
+    OSError,
+)
 
 
 class WorkbookError(ValidationError):
@@ -177,7 +194,7 @@ def read_workbook(path: Path) -> list[SheetData]:
     _check_file(path)
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
+    except _DAMAGED as exc:
         raise WorkbookError(
             f"文件“{path.name}”已损坏或不是有效的Excel工作簿，无法读取（{type(exc).__name__}）。"
             "请在Excel或WPS中打开并另存为.xlsx后再试。"
@@ -200,7 +217,7 @@ def read_workbook(path: Path) -> list[SheetData]:
             if isinstance(archive, zipfile.ZipFile) and isinstance(member, str):
                 _fill_merged(rows, _merged_ranges(archive, member))
             sheets.append(SheetData(ws.title, rows))
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, SyntaxError) as exc:
+    except _DAMAGED as exc:
         raise WorkbookError(
             f"文件“{path.name}”内容已损坏，无法读取（{type(exc).__name__}）。"
         ) from exc

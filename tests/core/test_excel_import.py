@@ -258,6 +258,44 @@ def test_zip_that_is_not_a_workbook_and_empty_workbook(
         plan_roster_import(store, ids["user_id"], tmp_path / "missing.xlsx")
 
 
+def _damaged(good: Path, target: Path, member: str, change: Any) -> Path:
+    """A copy of ``good`` whose ``member`` is replaced by ``change(old bytes)``."""
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(target, "w") as out:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            out.writestr(info.filename, change(data) if info.filename == member else data)
+    return target
+
+
+@pytest.mark.parametrize(
+    ("member", "change"),
+    [
+        ("xl/styles.xml", lambda _b: b"<styleSheet"),
+        ("xl/workbook.xml", lambda _b: b"<workbook"),
+        ("xl/_rels/workbook.xml.rels", lambda _b: b"<Relationships"),
+        ("[Content_Types].xml", lambda _b: b"<Types"),
+        # a shared string the file does not have (a truncated sharedStrings part)
+        (
+            "xl/worksheets/sheet1.xml",
+            lambda b: b.replace(
+                '<c r="A2" t="inlineStr"><is><t>张明</t></is></c>'.encode(),
+                b'<c r="A2" t="s"><v>7</v></c>',
+            ),
+        ),
+    ],
+)
+def test_a_workbook_with_a_damaged_part_gives_a_clear_message(
+    tmp_path: Path, store: Store, ids: dict[str, str], member: str, change: Any
+) -> None:
+    good = save(tmp_path / "good.xlsx", ("s", GOOD))
+    path = _damaged(good, tmp_path / "damaged.xlsx", member, change)
+    with zipfile.ZipFile(path) as zf:
+        assert zf.read(member) != zipfile.ZipFile(good).read(member)
+    with pytest.raises(WorkbookError, match="损坏"):
+        plan_roster_import(store, ids["user_id"], path)
+    assert counts(store) == (0, 0, 0)
+
+
 def test_attendance_import_adds_to_the_training_once(
     tmp_path: Path, store: Store, ids: dict[str, str]
 ) -> None:
