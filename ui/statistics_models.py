@@ -19,7 +19,7 @@ import contextlib
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -88,9 +88,10 @@ def load_statistics(
     store: Store, period: Period, today: date, tables: dict[str, CodeTable] | None = None
 ) -> StatisticsData:
     """Runs on the worker. The 法律明白人 and adviser figures are of the period's year, the
-    advisers' minimums counted up to today (or the year's end, for a past year)."""
+    advisers' minimums counted up to yesterday, the last day that has ended (or the year's
+    last day, for a past year)."""
     year = period.start.year
-    until = min(today, date(year, 12, 31))
+    until = min(today - timedelta(days=1), date(year, 12, 31))
     return StatisticsData(
         period=period,
         report=st.mediation_report(store, period, tables),

@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from justice_desktop.codes.tables import CodeTable
@@ -599,9 +599,9 @@ class AdviserRow:
     adviser: str
     villages: int  # villages served (the adviser of the latest entry of each village)
     visits_done: int  # village-months with on-site service of at least 4 hours
-    visits_required: int  # villages × months ended by ``until``
+    visits_required: int  # villages × months ended by ``until`` (their last day ≤ until)
     lectures_done: int  # village-quarters with at least one lecture
-    lectures_required: int  # villages × quarters ended by ``until``
+    lectures_required: int  # villages × quarters ended by ``until`` (last day ≤ until)
 
     @property
     def falls_short(self) -> bool:
@@ -613,7 +613,7 @@ class AdviserRow:
 @dataclass(frozen=True)
 class AdviserReport:
     year: int
-    until: date
+    until: date  # the last day covered
     rows: tuple[AdviserRow, ...]  # one per adviser, sorted by name
     shortfalls: tuple[AdviserShortfall, ...]  # village by village, month by month
 
@@ -663,11 +663,16 @@ def _ended(year: int, until: date, months_per_step: int) -> int:
 
 def adviser_report(store: Store, year: int, until: date) -> AdviserReport:
     """Each adviser's villages against the Tianjin minimums for the months and quarters of
-    ``year`` ended by ``until`` (the rules of :meth:`AdviserLogService.shortfalls`)."""
+    ``year`` ended by ``until`` (the rules of :meth:`AdviserLogService.shortfalls`).
+
+    ``until`` is the last day the figures cover (printed as 截至…): a month or quarter whose
+    last day is ``until`` or earlier has ended, so 31 December covers the whole year."""
     service = AdviserLogService(store, {})
     assignments = service.assignments(year)
-    shortfalls = service.shortfalls(assignments, year, until)
-    months, quarters = _ended(year, until, 1), _ended(year, until, 3)
+    # the shared rule counts a month once its evaluation day reaches the next month's first day
+    evaluated = until + timedelta(days=1)
+    shortfalls = service.shortfalls(assignments, year, evaluated)
+    months, quarters = _ended(year, evaluated, 1), _ended(year, evaluated, 3)
     villages_of: dict[str, int] = {}
     for adviser in assignments.values():
         villages_of[adviser] = villages_of.get(adviser, 0) + 1

@@ -3,12 +3,13 @@ referral sources, deleted cases, the prevention block, and drill-down lists matc
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
 
 from justice_desktop.domain.case_inputs import AgreementInput
+from justice_desktop.domain.consultations import AdviserLogInput
 from justice_desktop.domain.party import PartyInput
 from justice_desktop.domain.understanders import TrainingInput, UnderstanderInput
 from justice_desktop.statistics import (
@@ -21,6 +22,7 @@ from justice_desktop.statistics import (
 )
 from justice_desktop.store import statistics as st
 from justice_desktop.store.cases import CaseService
+from justice_desktop.store.consultations import AdviserLogService
 from justice_desktop.store.database import Store
 from justice_desktop.store.office import add_committee
 from justice_desktop.store.understanders import UnderstanderService
@@ -297,3 +299,39 @@ def test_understanders_against_quota_and_hours(store: Store, ids: dict[str, str]
     total = table.cell(None, "active")
     assert total.key is not None
     assert len(st.record_ids(store, total.key, period)[1]) == total.value == 3
+
+
+def _visit(svc: AdviserLogService, user: str, when: datetime, kind: str = "consultation") -> None:
+    svc.record(
+        user,
+        AdviserLogInput("周律师", "东村", when, 4, kind, "村民", "解答问题", "已解答"),
+    )
+
+
+def test_adviser_report_of_a_past_year_counts_december_and_the_fourth_quarter(
+    store: Store, ids: dict[str, str]
+) -> None:
+    """``until`` is the last day the figures cover: 31 December covers the whole year."""
+    user = ids["user_id"]
+    svc = AdviserLogService(store)
+    for month in range(1, 12):  # January to November on site; no visit in December
+        _visit(svc, user, datetime(2024, month, 10, 9))
+    for month in (2, 5, 8):  # a lecture in each of the first three quarters, none in Q4
+        _visit(svc, user, datetime(2024, month, 20, 9), kind="lecture")
+    report = st.adviser_report(store, 2024, date(2024, 12, 31))
+    (row,) = report.rows
+    assert (row.visits_done, row.visits_required) == (11, 12)
+    assert (row.lectures_done, row.lectures_required) == (3, 4)
+    assert {(s.period, s.kind) for s in report.shortfalls} == {
+        ("2024-12", "visit"),
+        ("2024Q4", "lecture"),
+    }
+    # up to 30 June: January–June and the first two quarters have ended, all done
+    half = st.adviser_report(store, 2024, date(2024, 6, 30))
+    (row,) = half.rows
+    assert (row.visits_done, row.visits_required) == (6, 6)
+    assert (row.lectures_done, row.lectures_required) == (2, 2)
+    assert half.shortfalls == ()
+    # up to 29 June: June has not ended yet
+    (row,) = st.adviser_report(store, 2024, date(2024, 6, 29)).rows
+    assert (row.visits_required, row.lectures_required) == (5, 1)

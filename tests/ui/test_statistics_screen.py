@@ -4,17 +4,22 @@ to exactly the counted cases and on to the case editor, the charts, PDF and Exce
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
 from pytestqt.qtbot import QtBot
 
+from justice_desktop.domain.consultations import AdviserLogInput
 from justice_desktop.statistics import custom_period, month_period, quarter_period, year_period
 from justice_desktop.statistics.tables import DrillKey
+from justice_desktop.store.consultations import AdviserLogService
+from justice_desktop.store.database import Store
 from tests.ui.factories import DISPUTES, MadeCase
 from ui.context import AppContext
 from ui.pdf_preview import PdfPreviewDialog
 from ui.qt import QApplication, QBarSeries, QLineSeries, QPieSeries, Qt, QTest
+from ui.statistics_models import load_statistics
 from ui.statistics_screen import DrillDialog, StatisticsScreen
 
 WAIT = 10_000
@@ -184,3 +189,34 @@ def test_drill_key_without_data_is_ignored(qtbot: QtBot, ctx: AppContext) -> Non
     qtbot.addWidget(screen)
     assert screen.open_drill(DrillKey("registered")) is None
     assert not screen.print_current()
+
+
+def test_adviser_figures_cover_the_days_that_have_ended(ctx: AppContext) -> None:
+    """A past year's adviser report covers December and the fourth quarter; this year's
+    covers the months ended before today (June ends for the report on 1 July)."""
+    user = ctx.user.id
+
+    def record(store: Store) -> None:
+        svc = AdviserLogService(store)
+        for month in range(1, 12):  # on site January to November, not in December
+            svc.record(
+                user,
+                AdviserLogInput(
+                    "周律师", "东村", datetime(2025, month, 10, 9), 4, "lecture", "村民", "讲座"
+                ),
+            )
+
+    ctx.tasks.call(record)
+    past = ctx.tasks.call(lambda s: load_statistics(s, year_period(2025), date(2026, 3, 1)))
+    assert past.advisers.until == date(2025, 12, 31)
+    (row,) = past.advisers.rows
+    assert (row.visits_done, row.visits_required) == (11, 12)
+    assert (row.lectures_done, row.lectures_required) == (4, 4)
+    assert [s.period for s in past.advisers.shortfalls] == ["2025-12"]
+    july = ctx.tasks.call(lambda s: load_statistics(s, month_period(2025, 7), date(2025, 7, 1)))
+    assert july.advisers.until == date(2025, 6, 30)
+    (row,) = july.advisers.rows
+    assert (row.visits_required, row.lectures_required) == (6, 2)
+    june = ctx.tasks.call(lambda s: load_statistics(s, month_period(2025, 6), date(2025, 6, 30)))
+    (row,) = june.advisers.rows
+    assert (row.visits_required, row.lectures_required) == (5, 1)
