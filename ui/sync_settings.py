@@ -16,6 +16,7 @@ shown and after every network job.
 from __future__ import annotations
 
 from justice_desktop.validation import ValidationError
+from justice_desktop.validation.server_url import validate_server_url
 from sync.client import service
 from sync.client.service import SyncStatus
 from sync.client.session import SyncError
@@ -209,7 +210,10 @@ class SyncTab(QWidget):
                 self.errors.show(ValidationError(field, text))
                 return
         try:
-            service.check_server_url(url)
+            url = service.check_server_url(validate_server_url(url, "url"))
+        except ValidationError as exc:
+            self.errors.show(exc)
+            return
         except SyncError as exc:
             self.errors.show(ValidationError("url", exc.message))
             return
