@@ -19,7 +19,7 @@ import contextlib
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -91,7 +91,7 @@ def load_statistics(
     advisers' minimums counted up to yesterday, the last day that has ended (or the year's
     last day, for a past year)."""
     year = period.start.year
-    until = min(today - timedelta(days=1), date(year, 12, 31))
+    until = st.report_until(year, today)
     return StatisticsData(
         period=period,
         report=st.mediation_report(store, period, tables),
@@ -115,10 +115,15 @@ class DrillList:
 
 
 def load_drill(
-    store: Store, key: DrillKey, period: Period, tables: dict[str, CodeTable]
+    store: Store,
+    key: DrillKey,
+    period: Period,
+    tables: dict[str, CodeTable],
+    until: date | None = None,
 ) -> DrillList:
-    """Runs on the worker: the records behind the figure ``key`` of ``period``, in order."""
-    table, ids = st.record_ids(store, key, period)
+    """Runs on the worker: the records behind the figure ``key`` of ``period``, in order
+    (an adviser figure: of the period's year up to ``until``, as the report shown)."""
+    table, ids = st.record_ids(store, key, period, until=until)
     if table == "cases":
         found = CaseQueries(store).rows_by_id(ids)
         fmt = CaseRowFormatter(tables)
@@ -148,8 +153,7 @@ def load_drill(
             ),
         )
     entries = {
-        str(r["id"]): r
-        for r in AdviserLogService(store, tables).entries(key.code, period.start.year)
+        str(r["id"]): r for r in AdviserLogService(store, tables).entries(None, period.start.year)
     }
     return DrillList(
         table,

@@ -157,7 +157,13 @@ class DrillDialog(QDialog):
     caseChosen = Signal(str)
 
     def __init__(
-        self, ctx: AppContext, key: DrillKey, period: Period, caption: str, parent: QWidget
+        self,
+        ctx: AppContext,
+        key: DrillKey,
+        period: Period,
+        caption: str,
+        parent: QWidget,
+        until: date | None = None,
     ) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -181,7 +187,7 @@ class DrillDialog(QDialog):
         self.listing: DrillList | None = None
         tables = ctx.tables
         ctx.tasks.run(
-            lambda store: load_drill(store, key, period, tables),
+            lambda store: load_drill(store, key, period, tables, until),
             on_success=self._loaded,
             on_failure=self._failed,
         )
@@ -522,7 +528,9 @@ class StatisticsScreen(Screen):
                     f"{table.title}　{table.rows[index.row()].label}　"
                     f"{table.columns[index.column() - 1].label}"
                 )
-        dialog = DrillDialog(self.ctx, key, self.data.period, caption, self)
+        dialog = DrillDialog(
+            self.ctx, key, self.data.period, caption, self, self.data.advisers.until
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.caseChosen.connect(self.caseRequested.emit)
         dialog.show()

@@ -31,7 +31,11 @@ from typing import Any
 
 from justice_desktop.codes.tables import CodeTable
 from justice_desktop.domain.case_inputs import validate_prevention
-from justice_desktop.domain.consultations import MONTHLY_VISIT_HOURS, AdviserShortfall
+from justice_desktop.domain.consultations import (
+    LECTURE_KIND,
+    MONTHLY_VISIT_HOURS,
+    AdviserShortfall,
+)
 from justice_desktop.domain.understanders import HoursShortfall
 from justice_desktop.statistics.periods import Period, months_of_year
 from justice_desktop.statistics.tables import (
@@ -81,6 +85,7 @@ __all__ = [
     "monthly_series",
     "record_ids",
     "record_prevention",
+    "report_until",
     "set_village_quota",
     "understander_report",
     "village_quota",
@@ -92,7 +97,10 @@ DEFAULT_VILLAGE_QUOTA = 3  # 培养工作规范: at least 3 per administrative v
 # Measures of the 法律明白人 and adviser tables (their drill-downs are not cases).
 UNDERSTANDERS = "understanders"  # active understanders of a village (code = village)
 HOURS_SHORT = "hours_short"  # active understanders short of the yearly hours (code = village)
-ADVISER_LOGS = "adviser_logs"  # an adviser's log entries in the year (code = adviser)
+# An adviser's entries behind a figure of the year (code = adviser): the on-site entries of
+# the village-months that reached the monthly hours, the lectures of the ended quarters.
+ADVISER_VISITS = "adviser_visits"
+ADVISER_LECTURES = "adviser_lectures"
 
 
 # -- the 人民调解 table --------------------------------------------------------------------------
@@ -356,9 +364,17 @@ def case_ids(
     return [str(r[0]) for r in rows]
 
 
-def record_ids(store: Store, key: DrillKey, period: Period) -> tuple[str, list[str]]:
+def record_ids(
+    store: Store, key: DrillKey, period: Period, *, until: date | None = None
+) -> tuple[str, list[str]]:
     """(table name, ids) of the records behind any figure: cases for the 人民调解 table,
-    ``understanders`` for the village quota and hours tables, ``adviser_logs`` for advisers."""
+    ``understanders`` for the village quota and hours tables, ``adviser_logs`` for advisers
+    (the figures of ``period``'s year up to ``until``, as :func:`adviser_report`; default
+    :func:`report_until` of today)."""
+    if key.measure in (ADVISER_VISITS, ADVISER_LECTURES):
+        year = period.start.year
+        last = until if until is not None else report_until(year, store.clock().date())
+        return "adviser_logs", _adviser_entries(store, key, year, last)
     if key.measure == UNDERSTANDERS:
         rows = store.conn.execute(
             "SELECT id FROM understanders WHERE deleted = 0 AND status = 'active'"
@@ -372,15 +388,42 @@ def record_ids(store: Store, key: DrillKey, period: Period) -> tuple[str, list[s
         return "understanders", [
             h.understander_id for h in short if key.code is None or h.village == key.code
         ]
-    if key.measure == ADVISER_LOGS:
-        rows = store.conn.execute(
-            "SELECT id FROM adviser_logs WHERE deleted = 0 AND started_at >= ? AND started_at < ?"
-            + (" AND adviser = ?" if key.code is not None else "")
-            + " ORDER BY started_at, id",
-            (period.first_iso, f"{period.last_iso}T99", *(() if key.code is None else (key.code,))),
-        ).fetchall()
-        return "adviser_logs", [str(r[0]) for r in rows]
     return "cases", case_ids(store, key, period)
+
+
+def _adviser_entries(store: Store, key: DrillKey, year: int, until: date) -> list[str]:
+    """The entries behind an adviser's 实地服务 or 讲座 figure of ``year`` up to ``until``:
+    in the villages credited to the adviser (:meth:`AdviserLogService.assignments`), whoever
+    wrote them, in the months (quarters) ended by ``until``."""
+    service = AdviserLogService(store, {})
+    villages = {
+        v for v, who in service.assignments(year).items() if key.code is None or who == key.code
+    }
+    months = _ended(year, until + timedelta(days=1), 1)
+    rows = [
+        r
+        for r in service.entries(year=year)
+        if r["village"] in villages and int(str(r["started_at"])[5:7]) <= months
+    ]
+    if key.measure == ADVISER_LECTURES:
+        last_month = 3 * _ended(year, until + timedelta(days=1), 3)
+        chosen = [
+            r
+            for r in rows
+            if r["kind"] == LECTURE_KIND and int(str(r["started_at"])[5:7]) <= last_month
+        ]
+    else:
+        hours: dict[tuple[str, str], float] = {}
+        on_site = [r for r in rows if r["on_site"]]
+        for r in on_site:
+            month = (str(r["village"]), str(r["started_at"])[5:7])
+            hours[month] = hours.get(month, 0.0) + float(r["hours"])
+        chosen = [
+            r
+            for r in on_site
+            if hours[(str(r["village"]), str(r["started_at"])[5:7])] >= MONTHLY_VISIT_HOURS
+        ]
+    return [str(r["id"]) for r in sorted(chosen, key=lambda r: (str(r["started_at"]), r["id"]))]
 
 
 # -- per month, for charts -------------------------------------------------------------------
@@ -627,9 +670,9 @@ class AdviserReport:
                 r.adviser,
                 (
                     Cell(r.villages),
-                    Cell(r.visits_done, DrillKey(ADVISER_LOGS, "adviser", r.adviser)),
+                    Cell(r.visits_done, DrillKey(ADVISER_VISITS, "adviser", r.adviser)),
                     Cell(r.visits_required),
-                    Cell(r.lectures_done, DrillKey(ADVISER_LOGS, "adviser", r.adviser)),
+                    Cell(r.lectures_done, DrillKey(ADVISER_LECTURES, "adviser", r.adviser)),
                     Cell(r.lectures_required),
                 ),
                 code=r.adviser,
@@ -659,6 +702,12 @@ def _ended(year: int, until: date, months_per_step: int) -> int:
             break
         n += 1
     return n
+
+
+def report_until(year: int, today: date) -> date:
+    """The last day an adviser report of ``year`` made on ``today`` covers: yesterday (today
+    has not ended), or 31 December for a past year."""
+    return min(today - timedelta(days=1), date(year, 12, 31))
 
 
 def adviser_report(store: Store, year: int, until: date) -> AdviserReport:

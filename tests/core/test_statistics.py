@@ -335,3 +335,49 @@ def test_adviser_report_of_a_past_year_counts_december_and_the_fourth_quarter(
     # up to 29 June: June has not ended yet
     (row,) = st.adviser_report(store, 2024, date(2024, 6, 29)).rows
     assert (row.visits_required, row.lectures_required) == (5, 1)
+
+
+def test_adviser_drill_downs_list_the_entries_behind_each_figure(
+    store: Store, ids: dict[str, str]
+) -> None:
+    """已完成实地服务 opens the on-site entries of the village-months that reached 4 hours;
+    已开展讲座 the lectures of the ended quarters; both in the villages credited to the
+    adviser (the adviser of each village's latest entry), whoever wrote the entry."""
+    user = ids["user_id"]
+    svc = AdviserLogService(store)
+
+    def log(
+        adviser: str,
+        village: str,
+        when: datetime,
+        hours: float,
+        kind: str = "consultation",
+        on_site: bool = True,
+    ) -> str:
+        entry = AdviserLogInput(
+            adviser, village, when, hours, kind, "村民", "服务", on_site=on_site
+        )
+        return svc.record(user, entry)
+
+    jan_visit = log("周律师", "东村", datetime(2025, 1, 10, 9), 4)
+    jan_lecture = log("周律师", "东村", datetime(2025, 1, 20, 9), 2, kind="lecture")
+    log("周律师", "东村", datetime(2025, 2, 10, 9), 2)  # February: 2 hours, not enough
+    log("周律师", "东村", datetime(2025, 3, 5, 9), 3, on_site=False)  # by phone
+    west_jan = log("吴律师", "西村", datetime(2025, 1, 15, 9), 4)  # 西村 is 周律师's later
+    west_apr = log("周律师", "西村", datetime(2025, 4, 10, 9), 4)
+    log("周律师", "东村", datetime(2025, 6, 3, 9), 4, kind="lecture")  # June not ended yet
+    log("周律师", "东村", datetime(2024, 12, 1, 9), 4)  # another year
+    until = date(2025, 5, 31)
+    report = st.adviser_report(store, 2025, until)
+    (row,) = report.rows
+    assert (row.adviser, row.visits_done, row.lectures_done) == ("周律师", 3, 1)
+    table = report.table()
+    visits = table.cell("周律师", "visits_done").key
+    lectures = table.cell("周律师", "lectures_done").key
+    assert visits is not None and lectures is not None and visits != lectures
+    period = month_period(2025, 6)  # the period chosen on the screen: the figures are yearly
+    assert st.record_ids(store, visits, period, until=until) == (
+        "adviser_logs",
+        [jan_visit, west_jan, jan_lecture, west_apr],
+    )
+    assert st.record_ids(store, lectures, period, until=until) == ("adviser_logs", [jan_lecture])

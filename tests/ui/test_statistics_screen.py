@@ -220,3 +220,40 @@ def test_adviser_figures_cover_the_days_that_have_ended(ctx: AppContext) -> None
     june = ctx.tasks.call(lambda s: load_statistics(s, month_period(2025, 6), date(2025, 6, 30)))
     (row,) = june.advisers.rows
     assert (row.visits_required, row.lectures_required) == (5, 1)
+
+
+def test_adviser_figures_drill_to_the_entries_of_the_year(qtbot: QtBot, ctx: AppContext) -> None:
+    """The adviser table is yearly: its drill-down lists the year's entries behind the figure
+    (also those another adviser wrote in a village now credited to this one), not the
+    entries of the month chosen above."""
+    user = ctx.user.id
+
+    def record(store: Store) -> list[str]:
+        svc = AdviserLogService(store)
+        return [
+            svc.record(user, AdviserLogInput(who, village, when, 4, kind, "村民", "服务"))
+            for who, village, when, kind in (
+                ("吴律师", "西村", datetime(2025, 1, 15, 9), "consultation"),
+                ("周律师", "西村", datetime(2025, 3, 10, 9), "lecture"),
+                ("周律师", "西村", datetime(2025, 6, 10, 9), "consultation"),
+            )
+        ]
+
+    west_jan, west_mar, west_jun = ctx.tasks.call(record)
+    screen = _screen(qtbot, ctx)
+    _choose(qtbot, screen, month_period(2025, 6))
+    assert screen.data is not None
+    table = screen.data.advisers.table()
+    for column, expected, first in (
+        ("visits_done", [west_jan, west_mar, west_jun], ("2025-01-15", "吴律师", "西村")),
+        ("lectures_done", [west_mar], ("2025-03-10", "周律师", "西村")),
+    ):
+        key = table.cell("周律师", column).key
+        assert key is not None
+        dialog = screen.open_drill(key)
+        assert dialog is not None
+        qtbot.waitUntil(lambda d=dialog: d.listing is not None, timeout=WAIT)  # type: ignore[misc]
+        assert dialog.listing is not None
+        assert [r.record_id for r in dialog.listing.rows] == expected, column
+        assert dialog.listing.rows[0].cells[:3] == first
+        dialog.close()
