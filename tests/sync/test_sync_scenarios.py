@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,9 +20,9 @@ from sqlalchemy.engine import Engine
 from justice_desktop.store import search, sync_state
 from justice_desktop.store.queries import CaseQueries
 from sync.client.engine import SyncCancelled
-from sync.client.session import SyncError
+from sync.client.session import DEFAULT_TIMEOUT, SyncError
 from sync.protocol import PROTOCOL_VERSION, Role
-from sync.server.db import access_tokens
+from sync.server.db import access_tokens, records, sync_counters
 from tests.sync.conftest import Account, Office
 from tests.sync.machines import Machine, fail_request, lose_response, new_machine
 from tests.sync.server_process import ServerProcess
@@ -61,8 +62,6 @@ def pair(machines: MakeMachine, clerk: Account) -> tuple[Machine, Machine]:
 
 
 def _server_versions(engine: Engine, record_id: str) -> list[tuple[int, bool]]:
-    from sync.server.db import records
-
     with engine.connect() as conn:
         rows = conn.execute(
             sa.select(records.c.version, records.c.deleted).where(records.c.record_id == record_id)
@@ -160,6 +159,55 @@ def test_1_lost_push_response_retry_is_a_no_op(
     assert a.pending() == 0
     assert report.conflicts == 0
     assert _server_versions(engine, case_id) == [(1, False)]  # not applied twice
+    b.sync()
+    assert CaseQueries(b.store).count() == 1
+
+
+def test_2_a_push_that_times_out_is_applied_later_and_not_marked_synced(
+    pair: tuple[Machine, Machine], engine: Engine
+) -> None:
+    """A real timeout: the server holds the push (its office's counter is locked meanwhile)
+    longer than the client waits, then applies it after the client gave up. The client must
+    not have marked anything synced; the next sync gets the stored results, nothing twice."""
+    a, b = pair
+    case_id = a.register_case()
+    pending = a.pending()
+    office = int(a.store.meta(sync_state.SERVER_OFFICE_META) or 0)
+    holder = engine.connect()
+    held: list[sa.RootTransaction] = []
+
+    def hold_the_office(method: str, path: str, _r: requests.PreparedRequest) -> None:
+        if path == "/sync/push" and not held:
+            held.append(holder.begin())
+            holder.execute(
+                sa.select(sync_counters.c.last_seq)
+                .where(sync_counters.c.office_id == office)
+                .with_for_update()
+            )
+
+    a.transport.before.append(hold_the_office)
+    a.session.timeout = (5.0, 1.0)
+    try:
+        with pytest.raises(SyncError) as raised:
+            a.sync()
+        assert raised.value.code == "timeout" and raised.value.retryable
+        assert held
+        waiting = holder.execute(sa.select(records.c.id).where(records.c.record_id == case_id))
+        assert waiting.all() == []  # the push is still waiting on the server
+    finally:
+        for tx in held:
+            tx.commit()
+        holder.close()
+    deadline = time.monotonic() + 30
+    while not _server_versions(engine, case_id) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _server_versions(engine, case_id) == [(1, False)]  # applied after the timeout
+    assert a.pending() == pending  # yet nothing was marked synced here
+    a.transport.before.clear()
+    a.session.timeout = DEFAULT_TIMEOUT
+    report = a.sync()
+    assert a.pending() == 0 and report.conflicts == 0 and report.parked == 0
+    assert _server_versions(engine, case_id) == [(1, False)]
     b.sync()
     assert CaseQueries(b.store).count() == 1
 
