@@ -317,6 +317,7 @@ class FailureForm(StageForm):
                     f"route_{entry.code}", "告知的解决途径" if len(self.routes) == 1 else "", box
                 )
         self.errors.bind("failure_routes", *self._first_route())
+        self.errors.alias("outcome_on", "on")  # the core names the case's column
         self.finish()
 
     def _first_route(self) -> tuple[QWidget, QLabel]:
@@ -421,6 +422,7 @@ class CloseForm(StageForm):
         super().__init__("结案", parent)
         self.add("closed_on", "结案日期", date_edit(self, today, maximum=today))
         self.add("note", "备注", QLineEdit(self))
+        self.errors.alias("closing_note", "note")
         self.finish()
 
     def operation(self) -> Operation:

@@ -267,6 +267,11 @@ class FieldErrors:
         self._widgets[field] = widget
         self._labels[field] = label
 
+    def alias(self, field: str, bound: str) -> None:
+        """Show errors reported as ``field`` where those of the ``bound`` field go (the core
+        may name a stored column where the form has its own name)."""
+        self.bind(field, self._widgets[bound], self._labels[bound])
+
     def unbind_prefix(self, prefix: str) -> None:
         for name in [n for n in self._widgets if n.startswith(prefix)]:
             self._widgets.pop(name)

@@ -39,6 +39,7 @@ from justice_desktop.validation import ValidationError
 from justice_desktop.validation.fields import mask_id_number, mask_name, optional_text, require_text
 
 MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
+VOLUME_NO_MAX = 50  # 卷宗编号 as printed on the cover
 
 
 @dataclass
@@ -473,6 +474,19 @@ class CaseService:
                 sum(1 for r in follow if r["done_on"]),
             )
             lc.check_not_future(closed_on, self.today(), "结案日期", "closed_on")
+            earlier = [("受理日期", case["registered_on"])]
+            if case["outcome_on"]:
+                earlier.append(
+                    (
+                        "协议日期" if case["status"] == lc.SUCCEEDED else "调解终结日期",
+                        case["outcome_on"],
+                    )
+                )
+            visits = sorted(str(r["done_on"]) for r in follow if r["done_on"])
+            if visits:
+                earlier.append(("回访日期", visits[-1]))
+            for label, day in earlier:
+                lc.check_not_before(closed_on, date.fromisoformat(day), "结案", "closed_on", label)
             tx.update(
                 "cases",
                 case_id,
@@ -498,12 +512,22 @@ class CaseService:
             lc.check_archive(volume_no, retention_period)
             if not self.tables["retention_periods"].has(retention_period):
                 raise ValidationError("retention_period", "请选择保管期限。")
+            volume = require_text(volume_no, "volume_no", "卷宗编号", VOLUME_NO_MAX)
+            lc.check_not_future(archived_on, self.today(), "归档日期", "archived_on")
+            if case["closed_on"]:
+                lc.check_not_before(
+                    archived_on,
+                    date.fromisoformat(case["closed_on"]),
+                    "归档",
+                    "archived_on",
+                    "结案日期",
+                )
             tx.update(
                 "cases",
                 case_id,
                 {
                     "status": lc.ARCHIVED,
-                    "volume_no": volume_no.strip(),
+                    "volume_no": volume,
                     "retention_period": retention_period,
                     "archived_on": archived_on.isoformat(),
                     "archived_by": require_text(archived_by, "archived_by", "立卷人", 50),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -14,9 +15,17 @@ import pytest
 import requests
 from pytestqt.qtbot import QtBot
 
+from justice_desktop.domain.case_inputs import AgreementInput, FollowUpInput
+from justice_desktop.store.cases import CaseService
+from justice_desktop.store.database import Store
+from justice_desktop.store.office import committees, users
 from sync.client import service
 from sync.client.tokens import MemoryTokenStore
+from tests.core.conftest import make_case_input
+from tests.ui.test_case_editor import fill
+from ui.case_editor import CaseEditor
 from ui.context import AppContext
+from ui.forms import qdate
 from ui.qt import Qt, QWidget
 from ui.sync_controller import SyncController
 from ui.sync_settings import SyncTab
@@ -156,3 +165,158 @@ def test_server_answers_garbage(
         assert "市局服务器" in sync_tab.errors.banner_text
         assert sync_tab.password_edit.text() == "secret-pass"
         assert sync_tab.account_label.text() == "未登录"
+
+
+# -- the case editor -----------------------------------------------------------------------------
+
+
+def db(ctx: AppContext, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+    return ctx.tasks.call(lambda store: store.query(sql, params))  # type: ignore[no-any-return]
+
+
+REGISTERED_AGO = 20
+AGREED_AGO = 10
+VISITED_AGO = 5
+
+
+def case_at(ctx: AppContext, stage: str) -> str:
+    """A case registered 20 days ago and taken to ``stage`` (registered, agreed, visited,
+    closed) through the core service."""
+    today = ctx.today()
+
+    def make(store: Store) -> str:
+        svc = CaseService(store, ctx.tables)
+        uid = users(store)[0]["id"]
+        cid = svc.register(
+            uid,
+            make_case_input(
+                committees(store)[0]["id"], registered_on=today - timedelta(REGISTERED_AGO)
+            ),
+        )
+        if stage == "registered":
+            return cid
+        svc.record_agreement(
+            uid,
+            cid,
+            AgreementInput(
+                form="written",
+                effective_on=today - timedelta(AGREED_AGO),
+                facts="排水沟占地。",
+                terms=["李四拆除排水沟"],
+                performance_manner="自行拆除",
+                performance_place="现场",
+                performance_deadline=today - timedelta(AGREED_AGO - 3),
+            ),
+        )
+        if stage == "agreed":
+            return cid
+        svc.record_follow_up(
+            uid,
+            cid,
+            FollowUpInput(
+                done_on=today - timedelta(VISITED_AGO), visitor="王调解", performance="performed"
+            ),
+        )
+        if stage == "visited":
+            return cid
+        svc.close_case(uid, cid, today - timedelta(VISITED_AGO - 1), "")
+        return cid
+
+    return ctx.tasks.call(make)  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def editor(qtbot: QtBot, ctx: AppContext) -> Iterator[CaseEditor]:
+    widget = CaseEditor(ctx)
+    qtbot.addWidget(widget)
+    widget.resize(1200, 900)
+    widget.show()
+    yield widget
+
+
+def open_case(qtbot: QtBot, editor: CaseEditor, case_id: str) -> None:
+    with qtbot.waitSignal(editor.loaded, timeout=5000):
+        editor.open_case(case_id)
+
+
+def refused(qtbot: QtBot, editor: CaseEditor, name: str, field: str) -> str:
+    """Submit stage form ``name``; wait for the refusal; return the message under ``field``."""
+    form = editor.stage_forms[name]
+    assert form.isEnabled()
+    form.submit.click()
+    qtbot.waitUntil(lambda: form.errors.banner_text != "", timeout=5000)
+    return form.errors.message_for(field)
+
+
+def case_row(ctx: AppContext, case_id: str) -> dict[str, Any]:
+    return db(ctx, "SELECT * FROM cases WHERE id = ?", (case_id,))[0]
+
+
+def test_closing_before_the_follow_up_is_refused(
+    qtbot: QtBot, editor: CaseEditor, ctx: AppContext
+) -> None:
+    case_id = case_at(ctx, "visited")
+    open_case(qtbot, editor, case_id)
+    form = editor.close_form
+    form.fields["closed_on"].setDate(qdate(ctx.today() - timedelta(VISITED_AGO + 2)))  # type: ignore[attr-defined]
+    message = refused(qtbot, editor, "close", "closed_on")
+    assert "结案日期" in message and "回访日期" in message
+    form.fields["closed_on"].setDate(qdate(ctx.today() - timedelta(REGISTERED_AGO + 5)))  # type: ignore[attr-defined]
+    assert "受理日期" in refused(qtbot, editor, "close", "closed_on")
+    assert case_row(ctx, case_id)["status"] == "succeeded"
+
+
+def test_archiving_before_closing_is_refused(
+    qtbot: QtBot, editor: CaseEditor, ctx: AppContext
+) -> None:
+    case_id = case_at(ctx, "closed")
+    open_case(qtbot, editor, case_id)
+    form = editor.archive_form
+    fill(form.fields["volume_no"], "2026-调-001")
+    fill(form.fields["retention_period"], "years_10")
+    form.fields["archived_on"].setDate(qdate(ctx.today() - timedelta(REGISTERED_AGO + 5)))  # type: ignore[attr-defined]
+    message = refused(qtbot, editor, "archive", "archived_on")
+    assert "归档日期" in message and "结案日期" in message
+    assert case_row(ctx, case_id)["status"] == "closed"
+
+
+def test_over_long_volume_number_is_refused(
+    qtbot: QtBot, editor: CaseEditor, ctx: AppContext
+) -> None:
+    case_id = case_at(ctx, "closed")
+    open_case(qtbot, editor, case_id)
+    form = editor.archive_form
+    long = "卷" * 200
+    fill(form.fields["volume_no"], long)
+    fill(form.fields["retention_period"], "years_10")
+    message = refused(qtbot, editor, "archive", "volume_no")
+    assert "不能超过" in message
+    assert form.fields["volume_no"].text() == long  # type: ignore[attr-defined]
+    assert case_row(ctx, case_id)["status"] == "closed"
+
+
+def test_over_long_closing_note_is_shown_at_its_field(
+    qtbot: QtBot, editor: CaseEditor, ctx: AppContext
+) -> None:
+    case_id = case_at(ctx, "visited")
+    open_case(qtbot, editor, case_id)
+    form = editor.close_form
+    long = "说" * 5001
+    fill(form.fields["note"], long)
+    message = refused(qtbot, editor, "close", "note")
+    assert "5000" in message
+    assert form.fields["note"].text() == long  # type: ignore[attr-defined]
+
+
+def test_failure_dated_before_registration_is_shown_at_its_field(
+    qtbot: QtBot, editor: CaseEditor, ctx: AppContext
+) -> None:
+    case_id = case_at(ctx, "registered")
+    open_case(qtbot, editor, case_id)
+    form = editor.failure
+    form.fields["on"].setDate(qdate(ctx.today() - timedelta(REGISTERED_AGO + 1)))  # type: ignore[attr-defined]
+    fill(form.fields["failure_reason"], "双方分歧过大")
+    form.routes[next(iter(form.routes))].setChecked(True)
+    message = refused(qtbot, editor, "failure", "on")
+    assert "受理日期" in message
+    assert case_row(ctx, case_id)["status"] == "registered"
