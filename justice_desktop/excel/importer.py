@@ -262,21 +262,33 @@ def _locate(
     return match, used
 
 
-def _data_rows(match: HeaderMatch) -> list[tuple[int, dict[str, Any]]]:
-    """(Excel row number, field → raw value) of every row below the header with a value."""
+def _data_rows(match: HeaderMatch) -> list[tuple[int, dict[str, Any], dict[str, str]]]:
+    """(Excel row number, field → raw value, field → why its cell could not be read) of
+    every row below the header with a value (a formula without its result counts as one)."""
     out = []
     header_texts = {k: normalise_header(match.headers[i]) for i, k in match.fields.items()}
+    unreadable = match.sheet.unreadable
     for offset, row in enumerate(match.sheet.rows[match.header_row :]):
+        row_no = match.header_row + 1 + offset
         values = {k: row[i] if i < len(row) else None for i, k in match.fields.items()}
         texts = {k: cell_text(v) for k, v in values.items()}
-        if not any(texts.values()):
+        bad = (
+            {
+                k: unreadable[(row_no, i)]
+                for i, k in match.fields.items()
+                if (row_no, i) in unreadable
+            }
+            if unreadable
+            else {}
+        )
+        if not any(texts.values()) and not bad:
             continue  # empty or only unmapped cells (序号, footnotes in an unmapped column)
-        if all(normalise_header(t) == header_texts[k] for k, t in texts.items() if t):
+        if not bad and all(normalise_header(t) == header_texts[k] for k, t in texts.items() if t):
             continue  # the header repeated (a two-row header merged down, a printed page)
-        first = next(t for t in texts.values() if t)
+        first = next((t for t in texts.values() if t), "")
         if any(first.startswith(w) for w in _SKIP_WORDS):
             continue
-        out.append((match.header_row + 1 + offset, values))
+        out.append((row_no, values, bad))
     return out
 
 
@@ -373,11 +385,14 @@ def plan_roster_import(
     today = store.clock().date()
     rows = _data_rows(match)
     plan.rows_read = len(rows)
-    for row_no, values in rows:
+    for row_no, values, unreadable in rows:
         problems: list[tuple[str, str]] = []
 
         def problem(key: str, message: str, _p: list[tuple[str, str]] = problems) -> None:
             _p.append((header_of.get(key, _LABELS.get(key, "")), message))
+
+        for key, why in unreadable.items():
+            problem(key, why)
 
         id_issues: list[str] = []
         id_number = _id_text(values.get("id_number"), id_issues)
@@ -398,9 +413,9 @@ def plan_roster_import(
         if entry.gender not in (None, "男", "女"):
             problem("gender", f"性别应填“男”或“女”，表中为“{gender_text}”")
             entry.gender = None
-        if not entry.name:
+        if not entry.name and "name" not in unreadable:
             problem("name", "缺少姓名")
-        if not entry.village:
+        if not entry.village and "village" not in unreadable:
             problem("village", "缺少所在村（社区）")
         if entry.phone:
             try:
@@ -558,7 +573,13 @@ def plan_attendance_import(
     seen: dict[str, int] = {}
     rows = _data_rows(match)
     plan.rows_read = len(rows)
-    for row_no, values in rows:
+    for row_no, values, unreadable in rows:
+        if unreadable:
+            plan.problems += [
+                RowIssue(row_no, header_of.get(k, _LABELS.get(k, "")), why)
+                for k, why in unreadable.items()
+            ]
+            continue
         issues: list[str] = []
         id_number = _id_text(values.get("id_number"), issues)
         name = _name(values.get("name"))

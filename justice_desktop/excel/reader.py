@@ -13,7 +13,7 @@ import unicodedata
 import zipfile
 import zlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from justice_desktop.validation import ValidationError
 
 __all__ = [
     "HEADER_SCAN_ROWS",
+    "NO_RESULT",
     "FieldSpec",
     "HeaderMatch",
     "SheetData",
@@ -69,10 +70,19 @@ class WorkbookError(ValidationError):
         super().__init__("file", message)
 
 
+NO_RESULT = (
+    "该单元格是公式，但文件中没有保存计算结果（表格可能由其他软件生成）。"
+    "请在Excel或WPS中打开、保存后再导入"
+)
+
+
 @dataclass
 class SheetData:
     name: str
     rows: list[list[Any]]  # cell values, rows from row 1, merged ranges filled
+    # cells read as empty that are not: (row from 1, column from 0) → why, in Chinese (a
+    # formula saved without its result, an error value such as #N/A)
+    unreadable: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -208,15 +218,17 @@ def read_workbook(path: Path) -> list[SheetData]:
                 reset()  # the stored dimension may be wrong: read what is there
             member = getattr(ws, "_worksheet_path", None)
             fast = _FastSheet.of(wb, archive, member)
+            unreadable: dict[tuple[int, int], str] = {}
             if fast is not None:
                 rows = fast.rows()
+                unreadable = fast.unreadable
             else:  # pragma: no cover - openpyxl internals changed: the slow, public way
                 rows = [list(r) for r in ws.iter_rows(values_only=True)]
             while rows and all(v is None or cell_text(v) == "" for v in rows[-1]):
                 rows.pop()
             if isinstance(archive, zipfile.ZipFile) and isinstance(member, str):
                 _fill_merged(rows, _merged_ranges(archive, member))
-            sheets.append(SheetData(ws.title, rows))
+            sheets.append(SheetData(ws.title, rows, unreadable))
     except _DAMAGED as exc:
         raise WorkbookError(
             f"文件“{path.name}”内容已损坏，无法读取（{type(exc).__name__}）。"
@@ -258,9 +270,9 @@ def match_field(
         return exact[key]
     if len(key) > MAX_PARTIAL_HEADER:
         return None  # a title or a note, not a column header
-    for synonym, field in partial:
+    for synonym, field_key in partial:
         if synonym in key:
-            return field
+            return field_key
     return None
 
 
@@ -318,6 +330,7 @@ def find_header(
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _ROW, _CELL, _VALUE, _TEXT = f"{_NS}row", f"{_NS}c", f"{_NS}v", f"{_NS}t"
 _RUN_TEXT = f"{_NS}is"
+_FORMULA = f"{_NS}f"
 
 
 class _FastSheet:
@@ -342,6 +355,7 @@ class _FastSheet:
         self.date_styles = date_styles
         self.epoch = epoch
         self._columns: dict[str, int] = {}
+        self.unreadable: dict[tuple[int, int], str] = {}  # see :class:`SheetData`
 
     @classmethod
     def of(cls, wb: Any, archive: Any, member: Any) -> _FastSheet | None:
@@ -392,6 +406,24 @@ class _FastSheet:
                 return number
         return number
 
+    def _column_of(self, cell: Any, position: int) -> int:
+        ref = cell.get("r")
+        return position if ref is None else self._column(ref)
+
+    @staticmethod
+    def _why_empty(cell: Any) -> str | None:
+        """Why a cell read as None is not simply empty, or None if it is."""
+        if cell.get("t") == "e":
+            v = cell.find(_VALUE)
+            code = v.text if v is not None and v.text else "#VALUE!"
+            return f"单元格的值是错误“{code}”（公式出错），请在表格中改正后再导入"
+        if cell.get("t") == "str":
+            return None  # a formula whose result is the empty text (=IF(…,"",…))
+        formula = cell.find(_FORMULA)
+        if formula is not None and (formula.text or formula.get("t") == "shared"):
+            return NO_RESULT
+        return None
+
     def rows(self) -> list[list[Any]]:
         out: list[list[Any]] = []
         with self.archive.open(self.member) as source:
@@ -418,6 +450,9 @@ class _FastSheet:
                     else:
                         value = self._value(cell)
                     if value is None:
+                        why = self._why_empty(cell)
+                        if why is not None:
+                            self.unreadable[(row_no, self._column_of(cell, n))] = why
                         continue
                     ref = cell.get("r")
                     if ref is None:
