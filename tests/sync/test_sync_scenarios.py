@@ -212,27 +212,69 @@ def test_2_a_push_that_times_out_is_applied_later_and_not_marked_synced(
     assert CaseQueries(b.store).count() == 1
 
 
+def _pull_readers() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "sync-pull-reader"]
+
+
 def test_3_push_cut_at_every_batch_boundary_resumes(
     pair: tuple[Machine, Machine], engine: Engine
 ) -> None:
+    """Every run gets one batch through, then the connection is cut before the next one: each
+    run keeps what the server confirmed and the next one starts after it (a restart would send
+    the confirmed batches again), whether the cut comes before a request or after its answer
+    was lost."""
     a, b = pair
     a.settings["push_batch"] = 5
     for _ in range(4):
         a.register_case()
     total = a.pending()
     assert total > 15
-    failures = 0
-    for skip in range(0, 100):
-        a.transport.before[:] = [fail_request("POST", "/sync/push", skip=skip)]
+    pushes, runs = 0, 0
+    while a.pending():
+        before = a.pending()
+        a.transport.log.clear()
+        a.transport.before[:] = [fail_request("POST", "/sync/push", skip=1)]
         try:
             a.sync()
-            break
         except SyncError:
-            failures += 1
-            assert a.pending() <= total
-    assert failures >= 3 and a.pending() == 0
+            assert before > 5
+        assert a.pending() == max(before - 5, 0)
+        pushes += sum(1 for _m, p in a.transport.log if p == "/sync/push")
+        runs += 1
+        assert not _pull_readers()
+    assert runs == -(-total // 5) and pushes == runs  # every batch went up once
+    # Cut after the server applied the second batch (its answer lost): the first batch stays
+    # synced, the second stays pending and is answered from the stored results next time.
+    for _ in range(3):
+        a.register_case()
+    before = a.pending()
+    assert before > 10
+    seen = [0]
+
+    def lose_second(method: str, path: str, _response: requests.Response) -> None:
+        if path == "/sync/push":
+            seen[0] += 1
+            if seen[0] == 2:
+                raise requests.ConnectionError("connection cut after the server answered")
+
+    a.transport.before.clear()
+    a.transport.after[:] = [lose_second]
+    with pytest.raises(SyncError):
+        a.sync()
+    assert a.pending() == before - 5
+    a.transport.after.clear()
+    report = a.sync()
+    assert a.pending() == 0 and report.conflicts == 0 and report.parked == 0
     b.sync()
-    assert CaseQueries(b.store).count() == 4
+    assert CaseQueries(b.store).count() == 7
+    with engine.connect() as conn:  # each change was applied once: one version per change
+        versions = conn.execute(
+            sa.select(sa.func.max(records.c.version)).where(
+                records.c.office_id == int(a.store.meta(sync_state.SERVER_OFFICE_META) or 0),
+                records.c.table_name == "cases",
+            )
+        ).scalar_one()
+    assert versions == 1
 
 
 def test_3_pull_cut_at_every_page_boundary_resumes(pair: tuple[Machine, Machine]) -> None:
@@ -248,8 +290,10 @@ def test_3_pull_cut_at_every_page_boundary_resumes(pair: tuple[Machine, Machine]
             break
         except SyncError:
             checkpoints.append(sync_state.pull_after(b.store))
+            assert not _pull_readers()  # the page reader ended with the run
     assert len(checkpoints) >= 3
-    assert checkpoints == sorted(checkpoints) and checkpoints[-1] > checkpoints[0]
+    # Each run went on from the last one's checkpoint: one more page every time.
+    assert all(x < y for x, y in zip(checkpoints, checkpoints[1:], strict=False))
     assert CaseQueries(b.store).count() == 5
     for rid in ids:
         assert b.row("cases", rid)["summary"] == a.row("cases", rid)["summary"]
@@ -595,8 +639,14 @@ def test_15_attachments_chunked_resumable_and_a_row_before_its_file(
     b.transport.before[:] = [fail_request("GET", "/blobs/", skip=3)]
     with pytest.raises(SyncError):
         b.sync()
+    parts = "SELECT count(*) FROM blob_downloads"
+    assert b.store.scalar(parts) == 2  # the status, two chunks, then the cut
     b.transport.before.clear()
+    b.transport.log.clear()
     b.sync()
+    chunks = [p for m, p in b.transport.log if m == "GET" and p.endswith("/content")]
+    assert len(chunks) == 6 - 2  # resumed after the two chunks kept
+    assert b.store.scalar(parts) == 0  # no parts left behind
     sha = hashlib.sha256(big).hexdigest()
     assert b.cases.attachment_data(sha) == big
     rows = b.store.query("SELECT file_name FROM attachments WHERE case_id = ?", (case_id,))
