@@ -318,6 +318,11 @@ def _date(value: Any, label: str) -> date | None:
     if isinstance(value, date):
         return value
     if isinstance(value, int | float) and not isinstance(value, bool) and 1 < value < 80000:
+        if float(value).is_integer() and 1900 <= value <= 2100:
+            # a year typed as a number, not the day serial it would be (1905)
+            raise ValidationError(
+                "date", f"{label}只填写了年份“{int(value)}”，请填写完整日期（如2025-01-31）"
+            )
         return date(1899, 12, 30) + timedelta(days=int(value))
     return validate_date_text(cell_text(value), "date", label)
 

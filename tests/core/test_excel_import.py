@@ -388,6 +388,21 @@ def test_two_level_header_and_excel_dates(
     assert got["李芳"]["appointed_on"] == "2024-03-01"  # serial 45352 without date format
 
 
+def test_a_bare_year_in_a_date_column_is_a_problem_not_a_date_of_1905(
+    tmp_path: Path, store: Store, ids: dict[str, str]
+) -> None:
+    rows: list[list[Any]] = [
+        ["姓名", "所在村", "聘任日期", "备案日期"],
+        ["张明", "东村", 2024, 45352],  # a year typed as a number; a serial without format
+        ["李芳", "东村", "2024", None],
+    ]
+    plan = plan_roster_import(store, ids["user_id"], save(tmp_path / "y.xlsx", ("s", rows)))
+    texts = [p.text() for p in plan.problems]
+    assert any(t.startswith("第2行“聘任日期”列") and "年份" in t for t in texts), texts
+    assert any(t.startswith("第3行“聘任日期”列") for t in texts), texts
+    assert plan.problem_rows == {2, 3} and plan.new_rows == []
+
+
 def test_a_title_row_is_not_taken_for_the_header(
     tmp_path: Path, store: Store, ids: dict[str, str]
 ) -> None:
