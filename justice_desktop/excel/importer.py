@@ -386,7 +386,8 @@ def plan_roster_import(
         by_name.setdefault((str(u["name"]), str(u["village"])), []).append(u)
     label_cache: dict[tuple[str, str], str | None] = {}
     seen_id: dict[str, int] = {}
-    seen_name: dict[tuple[str, str], int] = {}
+    seen_name: dict[tuple[str, str], int] = {}  # every row's name and village
+    seen_name_no_id: dict[tuple[str, str], int] = {}  # those of rows without an ID number
     today = store.clock().date()
     rows = _data_rows(match)
     plan.rows_read = len(rows)
@@ -468,14 +469,32 @@ def plan_roster_import(
                 entry.appointed_on = d
             else:
                 entry.filed_on = d
+        person_key = (entry.name, entry.village)
         if entry.id_number:
             first = seen_id.setdefault(entry.id_number, row_no)
             if first != row_no:
                 problem("id_number", f"与第{first}行的身份证号码重复")
+            elif person_key in seen_name_no_id:  # that row may be this person
+                first = seen_name_no_id[person_key]
+                problem(
+                    "name",
+                    f"与第{first}行姓名、村相同而第{first}行没有身份证号码；"
+                    "如是同一人请删去一行，如确是两个人请都填写身份证号码",
+                )
         elif entry.name and entry.village:
-            first = seen_name.setdefault((entry.name, entry.village), row_no)
+            first = seen_name.get(person_key, row_no)
             if first != row_no:
                 problem("name", f"与第{first}行姓名、村相同；如确是两个人，请填写身份证号码")
+            seen_name_no_id.setdefault(person_key, row_no)
+            same = by_name.get(person_key, [])
+            if len(same) > 1:
+                problem(
+                    "name",
+                    f"名册中已有{len(same)}个{entry.village}的“{entry.name}”，"
+                    "无法确定是哪一位，请填写身份证号码",
+                )
+        if entry.name and entry.village:
+            seen_name.setdefault(person_key, row_no)
         if problems and id_number:  # report a bad ID number along with the other problems
             try:
                 rid = parse_resident_id(id_number, today=today)

@@ -193,6 +193,45 @@ def test_skip_invalid_imports_only_the_good_rows(
     assert counts(store)[0] == 2
 
 
+def test_a_row_without_id_number_never_adds_the_same_person_again(
+    tmp_path: Path, store: Store, ids: dict[str, str]
+) -> None:
+    """A row without an ID number whose name and village match another row of the file or
+    several people on the roster cannot be told apart: it is a problem, never a new person
+    (it added another 张明 on every import of the same file)."""
+    user = ids["user_id"]
+    rows: list[list[Any]] = [
+        ["姓名", "身份证号码", "所在村"],
+        ["张明", ID_A, "东村"],
+        ["张明", "", "东村"],  # the same person listed again without the number
+        ["李芳", "", "西村"],
+        ["李芳", ID_B, "西村"],
+    ]
+    path = save(tmp_path / "dup.xlsx", ("s", rows))
+    plan = plan_roster_import(store, user, path)
+    texts = [p.text() for p in plan.problems]
+    assert any(t.startswith("第3行") and "第2行" in t for t in texts), texts
+    assert any(t.startswith("第5行") and "第4行" in t for t in texts), texts
+    assert plan.problem_rows == {3, 5}
+    apply_import(store, user, plan, skip_invalid=True)
+    assert counts(store)[0] == 2
+    for _ in range(2):
+        again = plan_roster_import(store, user, path)
+        assert again.new_rows == [], again.report_lines()
+        apply_import(store, user, again, skip_invalid=True)
+        assert counts(store)[0] == 2
+    # two 王强 of 北村 on the roster: a row naming 王强 of 北村 without a number is neither
+    service = UnderstanderService(store)
+    service.add(user, UnderstanderInput("王强", "北村", "self", id_number=ID_C))
+    service.add(user, UnderstanderInput("王强", "北村", "self"))
+    sheet = save(
+        tmp_path / "w.xlsx", ("s", [["姓名", "所在村", "村民小组"], ["王强", "北村", "三组"]])
+    )
+    plan = plan_roster_import(store, user, sheet)
+    assert plan.problem_rows == {2} and "2个" in plan.problems[0].message, plan.report_lines()
+    assert plan.new_rows == [] and plan.updates == []
+
+
 def test_column_mapping_override_is_remembered(
     tmp_path: Path, store: Store, ids: dict[str, str]
 ) -> None:
