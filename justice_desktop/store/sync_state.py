@@ -16,7 +16,8 @@
   fields (they are on their way to the server, which merges them) and takes the rest. No
   outbox entries are written for pulled rows; the audit log notes each one. A row that cannot
   be stored (the server sent a field with no column here, a required value missing) is kept in
-  ``sync_incoming_problems`` with the reason, never dropped.
+  ``sync_incoming_problems`` with the reason, never dropped; once this program has columns for
+  all its fields (an update), the sync fetches it again (``problems_to_retry``).
 * **Conflicts**: a copy of the server's open conflicts, for the conflicts list.
 """
 
@@ -402,6 +403,8 @@ def _apply_page(conn: Connection, records: Sequence[IncomingRecord]) -> ApplyRes
     audit: list[tuple[str, str, str, str, str, str]] = []
     problems: list[tuple[IncomingRecord, str]] = []
     stored: list[IncomingRecord] = []
+    settled: list[IncomingRecord] = []
+    """Records already exactly as pulled here."""
     blobs: set[str] = set()
     stamp = _now()
     # Pages fetched at different moments can hold one record twice (changed on another PC
@@ -431,6 +434,7 @@ def _apply_page(conn: Connection, records: Sequence[IncomingRecord]) -> ApplyRes
         for rec in group:
             row, reason = _merge(rec, columns, local.get(rec.record_id), pending)
             if reason == _UNCHANGED:
+                settled.append(rec)
                 continue
             if reason is not None or row is None:
                 problems.append((rec, reason or ""))
@@ -494,10 +498,11 @@ def _apply_page(conn: Connection, records: Sequence[IncomingRecord]) -> ApplyRes
                 for rec, reason in problems
             ],
         )
-    if stored and conn.execute("SELECT 1 FROM sync_incoming_problems LIMIT 1").fetchone():
+    done = stored + settled
+    if done and conn.execute("SELECT 1 FROM sync_incoming_problems LIMIT 1").fetchone():
         conn.executemany(
             "DELETE FROM sync_incoming_problems WHERE table_name = ? AND record_id = ?",
-            [(rec.table_name, rec.record_id) for rec in stored],
+            [(rec.table_name, rec.record_id) for rec in done],
         )
     if audit:
         conn.executemany(
@@ -602,6 +607,23 @@ def incoming_problems(store: Store) -> list[dict[str, Any]]:
         "SELECT table_name, record_id, version, reason, at FROM sync_incoming_problems "
         "ORDER BY at, table_name, record_id"
     )
+
+
+def problems_to_retry(store: Store) -> list[tuple[str, str]]:
+    """The records kept aside that this program may store now, as (table, record id): those
+    whose table and fields it has columns for (an updated program added them, or the reason
+    was another). A record whose fields are still unknown here is not asked for again."""
+    rows = store.conn.execute(
+        "SELECT table_name, record_id, data FROM sync_incoming_problems ORDER BY 1, 2"
+    ).fetchall()
+    cache: dict[str, _Columns] = {}
+    keys = []
+    for table, record_id, data in rows:
+        if table not in SYNCED_TABLES:
+            continue
+        if _columns(store.conn, table, cache).names.issuperset(json.loads(data)):
+            keys.append((str(table), str(record_id)))
+    return keys
 
 
 # -- conflicts ----------------------------------------------------------------------------------

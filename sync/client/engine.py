@@ -15,8 +15,10 @@ A run, in order (each step resumes where an interrupted run stopped):
    unconfirmed entries are sent again with the same idempotency keys and the server returns the
    stored result.
 4. **Pull**: pages after the checkpoint; each page is written with the checkpoint in one
-   transaction. Attachment contents that arrived as records are downloaded in chunks, the parts
-   kept in the encrypted database so a cut download resumes.
+   transaction. Records kept aside earlier that this program can store now (an update added
+   the field a newer server sent) are fetched again. Attachment contents that arrived as
+   records are downloaded in chunks, the parts kept in the encrypted database so a cut
+   download resumes.
 5. **Conflicts**: the office's open conflicts are copied for the conflicts list.
 6. **Case numbers**: a server-numbered office keeps at least ``LOW_WATER`` free numbers per
    committee for the current year, asked from the server in blocks.
@@ -325,6 +327,7 @@ class SyncEngine:
                 self._first_sync(office_id, report)
                 self._push(report)
                 self._pull(report)
+                self._retry_problems()
                 if sync_state.local_office_record_id(self.store) is None:
                     # Joining (perhaps resumed after a cut): the office's record is here now.
                     sync_state.adopt_office(self.store)
@@ -576,6 +579,21 @@ class SyncEngine:
                         return
         finally:
             self._pulling = False
+
+    def _retry_problems(self) -> None:
+        """Pulled records kept aside (a field this program did not know, say) that it may
+        store now — after an update of the program — are fetched again and written; the
+        pull's checkpoint went past them long ago."""
+        keys = sync_state.problems_to_retry(self.store)
+        for chunk in _chunks(keys, MAX_RECORD_KEYS):
+            self._report("正在重新下载上次无法保存的记录…", 0, len(keys))
+            answer = self.session.request(
+                "POST",
+                "/sync/records",
+                json={"keys": [{"table_name": t, "record_id": r} for t, r in chunk]},
+            )
+            records = _parse(RecordsResponse, answer).records
+            sync_state.apply_records(self.store, [_incoming(r) for r in records])
 
     def _fetch_page(self, after: int) -> PullPage:
         """One page after ``after``, checked (runs on the reader thread)."""

@@ -5,6 +5,7 @@ SQLite and on PostgreSQL."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import threading
 import time
@@ -21,7 +22,7 @@ from justice_desktop.store import search, sync_state
 from justice_desktop.store.queries import CaseQueries
 from sync.client.engine import SyncCancelled
 from sync.client.session import DEFAULT_TIMEOUT, SyncError
-from sync.protocol import PROTOCOL_VERSION, Role
+from sync.protocol import MIN_CLIENT_PROTOCOL, PROTOCOL_VERSION, Role
 from sync.server.db import access_tokens, records, sync_counters
 from tests.sync.conftest import Account, Office
 from tests.sync.machines import Machine, fail_request, lose_response, new_machine
@@ -410,6 +411,86 @@ def test_9_version_mismatch_is_explained_and_wipes_nothing(
     a.session.protocol_version = PROTOCOL_VERSION
     a.sync()
     assert a.pending() == 0
+
+
+def test_9_an_older_client_is_told_to_update_and_wipes_nothing(
+    pair: tuple[Machine, Machine],
+) -> None:
+    a, _ = pair
+    case_id = a.register_case()
+    pending = a.pending()
+    a.session.protocol_version = MIN_CLIENT_PROTOCOL - 1
+    with pytest.raises(SyncError, match="请更新本程序") as raised:
+        a.sync()
+    assert not raised.value.retryable and raised.value.code == "client_too_old"
+    assert "本机数据不会丢失" in str(raised.value)
+    assert a.pending() == pending and a.row("cases", case_id)["deleted"] == 0
+    a.session.protocol_version = PROTOCOL_VERSION  # the program was updated
+    a.sync()
+    assert a.pending() == 0
+
+
+def _server_edit(engine: Engine, office: int, record_id: str, values: dict[str, Any]) -> None:
+    """Change a record on the server as a newer server program would (with its fields)."""
+    with engine.begin() as conn:
+        last = conn.execute(
+            sa.select(sync_counters.c.last_seq)
+            .where(sync_counters.c.office_id == office)
+            .with_for_update()
+        ).scalar_one()
+        row = conn.execute(
+            sa.select(records.c.id, records.c.version, records.c.data).where(
+                records.c.office_id == office, records.c.record_id == record_id
+            )
+        ).one()
+        data = {**json.loads(row.data), **values}
+        conn.execute(
+            records.update()
+            .where(records.c.id == row.id)
+            .values(
+                data=json.dumps(data, ensure_ascii=False),
+                version=row.version + 1,
+                server_seq=last + 1,
+            )
+        )
+        conn.execute(
+            sync_counters.update()
+            .where(sync_counters.c.office_id == office)
+            .values(last_seq=last + 1)
+        )
+
+
+def test_9_fields_from_a_newer_server_wait_until_this_program_knows_them(
+    pair: tuple[Machine, Machine], engine: Engine
+) -> None:
+    """A newer server sends a field this program has no column for: the record is kept aside
+    with a message to update (not dropped, nothing here wiped, the rest of the pull goes on),
+    and once the updated program has the column, the next sync stores it."""
+    a, b = pair
+    held, other = a.register_case(), a.register_case()
+    a.sync(), b.sync()
+    before = b.row("cases", held)
+    office = int(a.store.meta(sync_state.SERVER_OFFICE_META) or 0)
+    _server_edit(engine, office, held, {"summary": "新版本改的案情", "future_field": "新字段"})
+    a.update("cases", other, {"village": "同时改的村"})
+    a.sync()
+    report = b.sync()
+    assert report.incoming_problems == 1 and "服务器记录无法保存" in report.summary()
+    problems = sync_state.incoming_problems(b.store)
+    assert [p["record_id"] for p in problems] == [held]
+    assert "future_field" in problems[0]["reason"] and "请更新本机程序" in problems[0]["reason"]
+    assert b.row("cases", held) == before  # left as it was, not wiped
+    assert b.row("cases", other)["village"] == "同时改的村"
+    assert b.pending() == 0
+    # Still unknown at the next sync: still kept aside, still the same row here.
+    assert b.sync().incoming_problems == 1
+    # The updated program has the column (its migration added it): the record arrives.
+    b.store.conn.execute("ALTER TABLE cases ADD COLUMN future_field TEXT")
+    report = b.sync()
+    assert report.incoming_problems == 0 and sync_state.incoming_problems(b.store) == []
+    row = b.row("cases", held)
+    assert (row["summary"], row["future_field"]) == ("新版本改的案情", "新字段")
+    assert b.pending() == 0
 
 
 def test_10_two_syncs_at_once_and_a_repeated_sync(pair: tuple[Machine, Machine]) -> None:
