@@ -523,6 +523,36 @@ def test_10_two_syncs_at_once_and_a_repeated_sync(pair: tuple[Machine, Machine])
     assert again.pushed == 0
 
 
+def test_10_a_delete_sent_again_or_made_on_two_machines_is_no_conflict(
+    pair: tuple[Machine, Machine], engine: Engine
+) -> None:
+    """A delete whose answer was lost is sent again, and the same case is deleted on both
+    machines: no error, no conflict, deleted everywhere, one version per change."""
+    a, b = pair
+    case_id, kept = a.register_case(), a.register_case()
+    a.sync(), b.sync()
+    a.delete("cases", case_id)
+    b.delete("cases", case_id)
+    a.transport.after[:] = [lose_response("POST", "/sync/push")]
+    with pytest.raises(SyncError):
+        a.sync()
+    assert a.pending() > 0
+    a.transport.after.clear()
+    assert a.sync().conflicts == 0 and a.pending() == 0
+    assert _server_versions(engine, case_id) == [(2, True)]  # the resent delete: a no-op
+    report = b.sync()  # B's delete of a case already deleted
+    assert report.conflicts == 0 and report.parked == 0 and b.pending() == 0
+    a.sync()
+    server = _server_versions(engine, case_id)
+    assert server == [(3, True)]
+    for machine in (a, b):
+        row = machine.row("cases", case_id)
+        assert (row["version"], row["deleted"]) == (3, 1)
+        assert sync_state.conflict_count(machine.store) == 0
+        assert CaseQueries(machine.store).count() == 1
+        assert machine.row("cases", kept)["deleted"] == 0
+
+
 def _catch(work: Callable[[], object], errors: list[BaseException]) -> None:
     try:
         work()
