@@ -25,6 +25,7 @@ from typing import Any
 
 from justice_desktop.codes.tables import CodeTable
 from justice_desktop.excel.writer import Column as SheetColumn
+from justice_desktop.excel.writer import ColumnKind as SheetKind
 from justice_desktop.excel.writer import Table as Sheet
 from justice_desktop.excel.writer import write_workbook
 from justice_desktop.pdf.statistics_report import format_value, row_label
@@ -315,10 +316,14 @@ def rate_chart(series: Sequence[st.MonthPoint], year: int) -> QChart:
 
 
 # -- Excel ------------------------------------------------------------------------------------
+# a figure's decimals → the column kind: counts, rates and hours (0.0#), 万元 (0.00##)
+_SHEET_KINDS: dict[int, SheetKind] = {0: "int", 1: "decimal", 2: "decimal4"}
+
+
 def excel_sheet(table: StatTable, period_label: str) -> Sheet:
     """One block as a sheet: 项目 then the figures (numbers as numbers)."""
     columns = [SheetColumn("项目", "text")] + [
-        SheetColumn(c.label, "decimal" if c.decimals else "int") for c in table.columns
+        SheetColumn(c.label, _SHEET_KINDS[min(c.decimals, 2)]) for c in table.columns
     ]
     rows = [[row_label(r), *(c.value for c in r.cells)] for r in table.rows]
     return Sheet(

@@ -44,7 +44,7 @@ __all__ = [
     "write_workbook",
 ]
 
-ColumnKind = Literal["text", "int", "decimal", "date", "datetime"]
+ColumnKind = Literal["text", "int", "decimal", "decimal4", "date", "datetime"]
 
 MAX_WIDTH = 60
 MIN_WIDTH = 6
@@ -56,8 +56,13 @@ _SHEET_NAME_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", "_"))
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 # Style indices of styles.xml below (cellXfs order).
-S_DEFAULT, S_DATE, S_DATETIME, S_DECIMAL, S_HEADER, S_TITLE, S_INFO = range(7)
-_KIND_STYLE = {"date": S_DATE, "datetime": S_DATETIME, "decimal": S_DECIMAL}
+S_DEFAULT, S_DATE, S_DATETIME, S_DECIMAL, S_HEADER, S_TITLE, S_INFO, S_DECIMAL4 = range(8)
+_KIND_STYLE = {
+    "date": S_DATE,
+    "datetime": S_DATETIME,
+    "decimal": S_DECIMAL,  # 0.0#: hours, rates
+    "decimal4": S_DECIMAL4,  # 0.00##: amounts in 万元, exact to the yuan
+}
 
 
 @dataclass(frozen=True)
@@ -186,7 +191,7 @@ def _cell(ref: str, value: Any, kind: str) -> str:
     else:
         n = _number(value)
         if n is not None:
-            style = f' s="{S_DECIMAL}"' if kind == "decimal" else ""
+            style = f' s="{_KIND_STYLE[kind]}"' if kind in _KIND_STYLE else ""
             return f'<c r="{ref}"{style}><v>{n}</v></c>'
     return _text_cell(ref, str(value))
 
@@ -359,9 +364,10 @@ _ROOT_RELS = (
 )
 _STYLES = (
     f'{_XML}<styleSheet xmlns="{_NS_MAIN}">'
-    '<numFmts count="3"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/>'
+    '<numFmts count="4"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/>'
     '<numFmt numFmtId="165" formatCode="yyyy-mm-dd hh:mm"/>'
-    '<numFmt numFmtId="166" formatCode="0.0#"/></numFmts>'
+    '<numFmt numFmtId="166" formatCode="0.0#"/>'
+    '<numFmt numFmtId="167" formatCode="0.00##"/></numFmts>'
     '<fonts count="3"><font><sz val="11"/><name val="宋体"/><family val="3"/><charset val="134"/>'
     '</font><font><b/><sz val="11"/><name val="宋体"/><family val="3"/><charset val="134"/>'
     '</font><font><b/><sz val="14"/><name val="宋体"/><family val="3"/><charset val="134"/>'
@@ -375,7 +381,7 @@ _STYLES = (
     '<color rgb="FF999999"/></right><top style="thin"><color rgb="FF999999"/></top>'
     '<bottom style="thin"><color rgb="FF999999"/></bottom><diagonal/></border></borders>'
     '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="7">'
+    '<cellXfs count="8">'
     '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
     '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
     '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
@@ -387,6 +393,7 @@ _STYLES = (
     ' applyAlignment="1"><alignment horizontal="center" vertical="center"/></xf>'
     '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" applyAlignment="1">'
     '<alignment horizontal="left" vertical="center"/></xf>'
+    '<xf numFmtId="167" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
     "</cellXfs>"
     '<cellStyles count="1"><cellStyle name="常规" xfId="0" builtinId="0"/></cellStyles>'
     "</styleSheet>"

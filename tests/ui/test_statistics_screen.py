@@ -12,14 +12,14 @@ from pytestqt.qtbot import QtBot
 
 from justice_desktop.domain.consultations import AdviserLogInput
 from justice_desktop.statistics import custom_period, month_period, quarter_period, year_period
-from justice_desktop.statistics.tables import DrillKey
+from justice_desktop.statistics.tables import MAIN_COLUMNS, Cell, DrillKey, StatRow, StatTable
 from justice_desktop.store.consultations import AdviserLogService
 from justice_desktop.store.database import Store
 from tests.ui.factories import DISPUTES, MadeCase
 from ui.context import AppContext
 from ui.pdf_preview import PdfPreviewDialog
 from ui.qt import QApplication, QBarSeries, QLineSeries, QPieSeries, Qt, QTest
-from ui.statistics_models import load_statistics
+from ui.statistics_models import excel_sheet, load_statistics, write_statistics_xlsx
 from ui.statistics_screen import DrillDialog, StatisticsScreen
 
 WAIT = 10_000
@@ -257,3 +257,25 @@ def test_adviser_figures_drill_to_the_entries_of_the_year(qtbot: QtBot, ctx: App
         assert [r.record_id for r in dialog.listing.rows] == expected, column
         assert dialog.listing.rows[0].cells[:3] == first
         dialog.close()
+
+
+def test_excel_shows_amounts_in_wan_with_the_report_s_four_decimals(tmp_path: Path) -> None:
+    """协议涉及金额（万元） is exact to the yuan (4 decimals): 350 yuan shows as 0.035, not 0.04."""
+    columns = MAIN_COLUMNS
+    values: list[float | int | None] = [3, 6, 2, 66.7, 0, 0.035]
+    table = StatTable(
+        "summary",
+        "总体情况",
+        columns,
+        (StatRow("合计", tuple(Cell(v) for v in values), total=True),),
+    )
+    target = tmp_path / "金额.xlsx"
+    write_statistics_xlsx(
+        target, [excel_sheet(table, "2025年1月")], office="城关司法所", exported_at=datetime.now()
+    )
+    ws = openpyxl.load_workbook(target).worksheets[0]
+    row = next(r for r in ws.iter_rows() if r[0].value == "合计")
+    amount, rate = row[6], row[4]
+    assert amount.value == 0.035 and rate.value == 66.7
+    assert amount.number_format == "0.00##"
+    assert rate.number_format == "0.0#"
