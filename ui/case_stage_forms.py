@@ -240,6 +240,7 @@ class ExtensionForm(StageForm):
         self.add("applicant_consent", "", QCheckBox("申请人同意延期", self))
         self.add("respondent_consent", "", QCheckBox("被申请人同意延期", self))
         self.add("consent_record", "同意情况记录", QLineEdit(self))
+        self.errors.alias("consent", "applicant_consent")  # the message names who is missing
         self.finish()
 
     def operation(self) -> Operation:

@@ -74,6 +74,12 @@ def validate_understander(
         if value is not None:
             check_not_future(value, today, label, name)
         row[name] = value.isoformat() if value else None
+    if u.appointed_on is not None and u.filed_on is not None and u.filed_on < u.appointed_on:
+        raise ValidationError(
+            "filed_on",
+            f"备案日期（{u.filed_on:%Y年%m月%d日}）不能早于聘任日期"
+            f"（{u.appointed_on:%Y年%m月%d日}）：聘任后才报市局备案。",
+        )
     return row
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 
 from justice_desktop.store.database import Store
 from justice_desktop.validation import ValidationError
-from justice_desktop.validation.fields import require_text
+from justice_desktop.validation.fields import require_text, validate_number_prefix
 
 SYSTEM_USER = "system"
 ROLE_LABELS = {"clerk": "司法所工作人员", "lawyer": "律师", "adviser": "法律顾问", "head": "所长"}
@@ -29,7 +29,7 @@ def check_office_setup(setup: OfficeSetup) -> OfficeSetup:
     ``user_role``, in the order the first-run wizard asks for them)."""
     office_name = require_text(setup.office_name, "office_name", "司法所名称", 50)
     committee_name = require_text(setup.committee_name, "committee_name", "调委会名称", 60)
-    prefix = require_text(setup.number_prefix, "number_prefix", "案号简称", 10)
+    prefix = validate_number_prefix(setup.number_prefix, "number_prefix")
     if not setup.body_type:
         raise ValidationError("body_type", "请选择调委会类型。")
     user_name = require_text(setup.user_name, "user_name", "姓名", 30)
@@ -69,7 +69,7 @@ def set_up_office(store: Store, setup: OfficeSetup) -> dict[str, str]:
 def _committee_values(name: str, prefix: str, body_type: str) -> dict[str, str]:
     values = {
         "name": require_text(name, "name", "调委会名称", 60),
-        "number_prefix": require_text(prefix, "number_prefix", "案号简称", 10),
+        "number_prefix": validate_number_prefix(prefix, "number_prefix"),
     }
     if not body_type:
         raise ValidationError("body_type", "请选择调委会类型。")

@@ -63,6 +63,12 @@ class UnderstanderService:
                 raise ValidationError(
                     "status", f"{current['name']}已于{current['removed_on']}清退。"
                 )
+            if current["appointed_on"] and removed_on < date.fromisoformat(current["appointed_on"]):
+                raise ValidationError(
+                    "removed_on",
+                    f"清退日期（{removed_on:%Y年%m月%d日}）不能早于聘任日期"
+                    f"（{current['appointed_on']}）。",
+                )
             tx.update(
                 "understanders",
                 understander_id,

@@ -21,6 +21,7 @@ __all__ = [
     "require_text",
     "validate_amount",
     "validate_date_text",
+    "validate_number_prefix",
     "validate_phone",
 ]
 
@@ -86,6 +87,26 @@ def _check_length(text: str, field: str, label: str, max_len: int) -> str:
         raise ValidationError(field, f"{label}中含有无法保存的控制字符，请删除后重新输入")
     if len(text) > max_len:
         raise ValidationError(field, f"{label}不能超过{max_len}个字（当前{len(text)}个字）")
+    return text
+
+
+NUMBER_PREFIX_MAX = 10
+_PREFIX_BRACKETS = "()（）[]［］【】〔〕<>《》"
+
+
+def validate_number_prefix(value: str | None, field: str = "number_prefix") -> str:
+    """案号简称: the part of a case number before "人调字" ("津东城" in
+    "（2025）津东城人调字第1号"). It is printed in every case number and never changes, so
+    what would print wrongly is refused: the year or brackets, "人调字" itself, spaces."""
+    text = _nfkc(value or "").strip()
+    text = require_text(text, field, "案号简称", NUMBER_PREFIX_MAX)
+    sample = "如“津东城”（案号为“（2025）津东城人调字第1号”）"
+    if any(char.isspace() for char in text):
+        raise ValidationError(field, f"案号简称中不能有空格，{sample}")
+    if any(char in _PREFIX_BRACKETS for char in text):
+        raise ValidationError(field, f"案号简称中不要填写年份和括号，{sample}")
+    if "调字" in text or text.endswith("人调"):
+        raise ValidationError(field, f"案号简称只填“人调字”前面的部分，{sample}")
     return text
 
 

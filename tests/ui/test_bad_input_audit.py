@@ -16,19 +16,25 @@ import requests
 from pytestqt.qtbot import QtBot
 
 from justice_desktop.domain.case_inputs import AgreementInput, FollowUpInput
+from justice_desktop.domain.understanders import UnderstanderInput
 from justice_desktop.store.cases import CaseService
 from justice_desktop.store.database import Store
 from justice_desktop.store.office import committees, users
+from justice_desktop.store.understanders import UnderstanderService
 from sync.client import service
 from sync.client.tokens import MemoryTokenStore
 from tests.core.conftest import make_case_input
 from tests.ui.test_case_editor import fill
+from tests.ui.test_understanders_screen import open_host, press
 from ui.case_editor import CaseEditor
 from ui.context import AppContext
-from ui.forms import qdate
+from ui.forms import qdate, set_combo_value
 from ui.qt import Qt, QWidget
+from ui.settings_screen import SettingsScreen
 from ui.sync_controller import SyncController
 from ui.sync_settings import SyncTab
+from ui.tasks import TaskManager
+from ui.understanders_screen import RemovalDialog
 
 WAIT_MS = 20_000
 
@@ -320,3 +326,95 @@ def test_failure_dated_before_registration_is_shown_at_its_field(
     message = refused(qtbot, editor, "failure", "on")
     assert "受理日期" in message
     assert case_row(ctx, case_id)["status"] == "registered"
+
+
+def test_extension_without_both_consents_is_shown_at_the_consent_boxes(
+    qtbot: QtBot, editor: CaseEditor, ctx: AppContext
+) -> None:
+    case_id = case_at(ctx, "registered")
+    open_case(qtbot, editor, case_id)
+    form = editor.extension
+    due = ctx.today() + timedelta(40)
+    form.fields["new_due_on"].setDate(qdate(due))  # type: ignore[attr-defined]
+    fill(form.fields["applicant_consent"], True)
+    fill(form.fields["consent_record"], "申请人口头同意")
+    message = refused(qtbot, editor, "extension", "applicant_consent")
+    assert "被申请人" in message and "同意" in message
+    assert form.fields["consent_record"].text() == "申请人口头同意"  # type: ignore[attr-defined]
+    assert db(ctx, "SELECT count(*) AS n FROM extensions WHERE case_id = ?", (case_id,)) == [
+        {"n": 0}
+    ]
+
+
+# -- 法律明白人 ----------------------------------------------------------------------------------
+def test_roster_filing_date_before_the_appointment_is_refused(
+    qtbot: QtBot, ctx: AppContext, tasks: TaskManager
+) -> None:
+    host = open_host(qtbot, ctx)
+    form = host.screen.form
+    press(qtbot, host.screen.roster_view, "Ctrl+N")
+    form.name.setText("李四")
+    form.village.setText("东村")
+    form.nomination_route.setCurrentIndex(1)
+    form.appointed_on.setText("2025-06-01")
+    form.filed_on.setText("2025年1月1日")
+    host.screen.save()
+    message = form.errors.message_for("filed_on")
+    assert "备案日期" in message and "聘任日期" in message
+    assert (form.appointed_on.text(), form.filed_on.text()) == ("2025-06-01", "2025年1月1日")
+    assert tasks.call(lambda s: s.scalar("SELECT count(*) FROM understanders")) == 0
+
+
+def test_removal_dated_before_the_appointment_is_refused(
+    qtbot: QtBot, ctx: AppContext, tasks: TaskManager
+) -> None:
+    def add(store: Store) -> str:
+        person = UnderstanderInput("赵一", "东村", "committee", appointed_on=ctx.today())
+        return UnderstanderService(store).add(ctx.user.id, person)
+
+    uid = tasks.call(add)
+    dialog = RemovalDialog(ctx, uid, "赵一")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.reason.setPlainText("迁出本村")
+    dialog.removed_on.setDate(qdate(ctx.today() - timedelta(30)))
+    dialog.submit()
+    qtbot.waitUntil(lambda: dialog.errors.message_for("removed_on") != "", timeout=5000)
+    assert "聘任日期" in dialog.errors.message_for("removed_on")
+    assert dialog.reason.toPlainText() == "迁出本村"
+    row = tasks.call(lambda s: s.query("SELECT status FROM understanders WHERE id = ?", (uid,)))
+    assert row[0]["status"] == "active"
+
+
+# -- 设置 ----------------------------------------------------------------------------------------
+@pytest.fixture
+def settings(qtbot: QtBot, ctx: AppContext) -> Iterator[SettingsScreen]:
+    widget = SettingsScreen(ctx)
+    qtbot.addWidget(widget)
+    widget.show()
+    widget.activate()
+    qtbot.waitUntil(lambda: widget.loaded, timeout=10000)
+    yield widget
+
+
+@pytest.mark.parametrize(
+    ("prefix", "why"),
+    [
+        ("津东城人调字", "人调字"),  # printed as （2025）津东城人调字人调字第1号
+        ("（2025）津东", "括号"),
+        ("津 东", "空格"),
+    ],
+)
+def test_case_number_prefix_that_would_print_wrongly_is_refused(
+    qtbot: QtBot, settings: SettingsScreen, tasks: TaskManager, prefix: str, why: str
+) -> None:
+    tab = settings.office_tab
+    tab.name_edit.setText("东村人民调解委员会")
+    tab.prefix_edit.setText(prefix)
+    set_combo_value(tab.body_combo, "village")
+    before = tasks.call(committees)
+    click(qtbot, tab.add_button)
+    qtbot.waitUntil(lambda: tab.errors.message_for("number_prefix") != "", timeout=10000)
+    assert why in tab.errors.message_for("number_prefix")
+    assert (tab.name_edit.text(), tab.prefix_edit.text()) == ("东村人民调解委员会", prefix)
+    assert tasks.call(committees) == before
