@@ -139,8 +139,12 @@ def _check_file(path: Path) -> None:
         raise WorkbookError(f"找不到文件“{path}”。") from None
     except IsADirectoryError:
         raise WorkbookError(f"“{path}”是文件夹，请选择Excel文件。") from None
+    except PermissionError as exc:
+        raise WorkbookError(
+            f"没有权限读取文件“{path.name}”（文件可能正被其他程序占用）。请关闭该文件后再试。"
+        ) from exc
     except OSError as exc:
-        raise WorkbookError(f"无法打开文件“{path.name}”：{exc.strerror or exc}") from exc
+        raise WorkbookError(f"无法读取文件“{path.name}”，请确认文件完好后再试。") from exc
     if size == 0:
         raise WorkbookError(f"文件“{path.name}”是空的（0字节），请确认选对了文件。")
     if head == _OLE_MAGIC:
@@ -158,6 +162,22 @@ def _check_file(path: Path) -> None:
             f"文件“{path.name}”不是Excel工作簿（.xlsx）。"
             "如是CSV或其他格式，请在Excel或WPS中打开后另存为.xlsx。"
         )
+    if _open_document(path):
+        raise WorkbookError(
+            f"文件“{path.name}”是OpenDocument表格（.ods），不是Excel工作簿。"
+            "请在WPS或LibreOffice中打开，另存为Excel工作簿（.xlsx）后再导入。"
+        )
+
+
+def _open_document(path: Path) -> bool:
+    """Whether ``path`` is an OpenDocument package (its first member names the type)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            if "mimetype" not in archive.namelist():
+                return False
+            return archive.read("mimetype")[:40].startswith(b"application/vnd.oasis.opendocument")
+    except _DAMAGED:
+        return False  # not even a readable zip: load_workbook says it is damaged
 
 
 def _merged_ranges(archive: zipfile.ZipFile, member: str) -> list[tuple[int, int, int, int]]:
@@ -206,7 +226,7 @@ def read_workbook(path: Path) -> list[SheetData]:
         wb = load_workbook(path, read_only=True, data_only=True)
     except _DAMAGED as exc:
         raise WorkbookError(
-            f"文件“{path.name}”已损坏或不是有效的Excel工作簿，无法读取（{type(exc).__name__}）。"
+            f"文件“{path.name}”已损坏或不是有效的Excel工作簿，无法读取。"
             "请在Excel或WPS中打开并另存为.xlsx后再试。"
         ) from exc
     sheets: list[SheetData] = []
@@ -231,7 +251,7 @@ def read_workbook(path: Path) -> list[SheetData]:
             sheets.append(SheetData(ws.title, rows, unreadable))
     except _DAMAGED as exc:
         raise WorkbookError(
-            f"文件“{path.name}”内容已损坏，无法读取（{type(exc).__name__}）。"
+            f"文件“{path.name}”内容已损坏，无法读取。请在Excel或WPS中打开并另存为.xlsx后再试。"
         ) from exc
     finally:
         wb.close()

@@ -3,6 +3,7 @@ the dry-run report before anything is written, and a second import of the same f
 
 from __future__ import annotations
 
+import re
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
@@ -367,6 +368,40 @@ def test_formulas_without_a_result_and_error_values_are_reported_not_read_as_emp
     plan = plan_attendance_import(store, user, sign, "民法典宣讲")
     assert plan.problem_rows == {2} and "公式" in plan.problems[0].message
     assert plan.attendees == []
+
+
+ALLOWED_LATIN = {"Excel", "WPS", "LibreOffice", "xlsx", "xls", "ods", "CSV", "OpenDocument"}
+
+
+def _latin_words(message: str, path: Path) -> set[str]:
+    text = message.replace(str(path), "").replace(path.name, "")
+    return set(re.findall(r"[A-Za-z]+", text)) - ALLOWED_LATIN
+
+
+def test_messages_about_unreadable_files_are_all_chinese(
+    tmp_path: Path, store: Store, ids: dict[str, str]
+) -> None:
+    """No Python exception name (InvalidFileException, ParseError …) in what the clerk reads;
+    a LibreOffice .ods sheet is named as such, not called damaged."""
+    good = save(tmp_path / "good.xlsx", ("s", GOOD))
+    damaged = _damaged(good, tmp_path / "damaged.xlsx", "xl/styles.xml", lambda _b: b"<x")
+    ods = tmp_path / "名册.ods"
+    with zipfile.ZipFile(ods, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr("content.xml", "<office:document-content/>")
+    other = tmp_path / "other.xlsx"
+    with zipfile.ZipFile(other, "w") as zf:
+        zf.writestr("hello.txt", "hi")
+    unreadable = tmp_path / "locked.xlsx"
+    unreadable.mkdir()  # a folder where a file was expected
+    messages = {}
+    for path in (damaged, ods, other, unreadable):
+        with pytest.raises(WorkbookError) as caught:
+            plan_roster_import(store, ids["user_id"], path)
+        messages[path] = caught.value.message
+        assert not _latin_words(caught.value.message, path), caught.value.message
+    assert "ods" in messages[ods] and "损坏" not in messages[ods], messages[ods]
+    assert "另存为" in messages[ods]
 
 
 def test_attendance_import_adds_to_the_training_once(
