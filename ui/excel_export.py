@@ -28,6 +28,7 @@ from justice_desktop.excel.exports import (
     ExportRequest,
     ExportResult,
     can_export_full,
+    cannot_write_message,
     export_list,
 )
 from justice_desktop.store.database import Store
@@ -109,7 +110,7 @@ def run_export(
     except OSError as exc:
         with contextlib.suppress(OSError):
             temp.unlink()
-        raise ValidationError("path", f"无法写入文件“{target}”：{exc.strerror or exc}") from exc
+        raise ValidationError("path", cannot_write_message(target, exc)) from exc
     except BaseException:
         with contextlib.suppress(OSError):
             temp.unlink()

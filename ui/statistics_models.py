@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from justice_desktop.codes.tables import CodeTable
+from justice_desktop.excel.exports import cannot_write_message
 from justice_desktop.excel.writer import Column as SheetColumn
 from justice_desktop.excel.writer import ColumnKind as SheetKind
 from justice_desktop.excel.writer import Table as Sheet
@@ -36,6 +37,7 @@ from justice_desktop.store.consultations import AdviserLogService
 from justice_desktop.store.database import Store
 from justice_desktop.store.queries import CaseQueries
 from justice_desktop.store.understanders import UnderstanderService
+from justice_desktop.validation import ValidationError
 from ui.case_rows import CaseRowFormatter
 from ui.qt import (
     AnyIndex,
@@ -344,6 +346,8 @@ def write_statistics_xlsx(
         with temp.open("wb") as out:
             write_workbook(out, sheets, office=office, exported_at=exported_at)
         os.replace(temp, path)
+    except OSError as exc:
+        raise ValidationError("path", cannot_write_message(path, exc)) from exc
     finally:
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(OSError):
             temp.unlink()

@@ -13,6 +13,7 @@ a failed export never leaves a half-written workbook under the chosen name.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -41,6 +42,7 @@ __all__ = [
     "ExportRequest",
     "ExportResult",
     "can_export_full",
+    "cannot_write_message",
     "export_list",
 ]
 
@@ -143,7 +145,7 @@ def export_list(
     except OSError as exc:
         with contextlib.suppress(OSError):
             temp.unlink()
-        raise ValidationError("path", f"无法写入文件“{path}”：{exc.strerror or exc}") from exc
+        raise ValidationError("path", cannot_write_message(path, exc)) from exc
     except BaseException:  # stopped (ExportCancelledError, Ctrl+C) or a reading error
         with contextlib.suppress(OSError):
             temp.unlink()
@@ -152,6 +154,24 @@ def export_list(
     mode = "完整导出" if request.full else "脱敏导出"
     imports.audit_export(store, user_id, audit_table, f"{mode};{title};{rows}行")
     return ExportResult(path, request.kind, title, rows, request.full)
+
+
+def cannot_write_message(path: Path, exc: OSError) -> str:
+    """Why ``path`` could not be written, in Chinese (the system's own text is English)."""
+    where = f"无法写入文件“{path}”："
+    if isinstance(exc, IsADirectoryError) or exc.errno == errno.EISDIR:
+        return where + "已有同名的文件夹，请换一个文件名。"
+    if isinstance(exc, FileNotFoundError) or exc.errno == errno.ENOENT:
+        return where + "所在文件夹不存在，请重新选择保存位置。"
+    if isinstance(exc, PermissionError) or exc.errno in (errno.EACCES, errno.EPERM):
+        return (
+            where + "没有写入权限，或同名文件正在Excel或WPS中打开。请关闭该文件或换一个位置后再试。"
+        )
+    if exc.errno == errno.ENOSPC:
+        return where + "磁盘空间不足，请清理磁盘或换一个位置后再试。"
+    if exc.errno == errno.EROFS:
+        return where + "该位置只读（如光盘或写保护的U盘），请换一个位置。"
+    return where + "请换一个位置后再试。"
 
 
 def _reporting(

@@ -3,6 +3,7 @@ default, full export refused for a clerk and audited for the head."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -269,6 +270,27 @@ def test_export_to_an_unwritable_place_says_so(
     with pytest.raises(ValidationError, match="不能导出"):
         export_list(store, ids["user_id"], ExportRequest("nothing"), tmp_path / "x.xlsx")
     assert audit_entries(store, "export") == []
+
+
+def test_a_file_that_cannot_be_written_is_explained_in_chinese(
+    tmp_path: Path, store: Store, ids: dict[str, str]
+) -> None:
+    """The reason, never the system's English text (No such file or directory …)."""
+    missing = tmp_path / "no" / "x.xlsx"
+    with pytest.raises(ValidationError) as caught:
+        export_list(store, ids["user_id"], ExportRequest("roster"), missing)
+    assert "文件夹不存在" in caught.value.message
+    assert not re.findall(r"[A-Za-z]+", caught.value.message.replace(str(missing), ""))
+    folder = tmp_path / "名册.xlsx"
+    folder.mkdir()
+    with pytest.raises(ValidationError, match="同名的文件夹"):
+        export_list(store, ids["user_id"], ExportRequest("roster"), folder)
+    assert audit_entries(store, "export") == []
+    # Windows: the previous export is still open in WPS or Excel
+    locked = exports.cannot_write_message(folder, PermissionError(13, "Permission denied"))
+    assert "正在" in locked and "Permission" not in locked
+    full = exports.cannot_write_message(folder, OSError(28, "No space left on device"))
+    assert "磁盘空间不足" in full and "space" not in full
 
 
 def test_export_reports_progress_and_stops_when_told(

@@ -15,6 +15,7 @@ from justice_desktop.statistics import custom_period, month_period, quarter_peri
 from justice_desktop.statistics.tables import MAIN_COLUMNS, Cell, DrillKey, StatRow, StatTable
 from justice_desktop.store.consultations import AdviserLogService
 from justice_desktop.store.database import Store
+from tests.ui.conftest import MessageBoxCatcher
 from tests.ui.factories import DISPUTES, MadeCase
 from ui.context import AppContext
 from ui.pdf_preview import PdfPreviewDialog
@@ -279,3 +280,19 @@ def test_excel_shows_amounts_in_wan_with_the_report_s_four_decimals(tmp_path: Pa
     assert amount.value == 0.035 and rate.value == 66.7
     assert amount.number_format == "0.00##"
     assert rate.number_format == "0.0#"
+
+
+def test_excel_to_a_place_that_cannot_be_written_says_why_in_chinese(
+    qtbot: QtBot, ctx: AppContext, tmp_path: Path, message_boxes: MessageBoxCatcher
+) -> None:
+    screen = _screen(qtbot, ctx)
+    _choose(qtbot, screen, month_period(2025, 1))
+    folder = tmp_path / "导出"
+    folder.mkdir()
+    target = folder / "统计.xlsx"
+    target.mkdir()  # a folder of that name
+    assert screen.export_excel(target)
+    qtbot.waitUntil(lambda: bool(message_boxes.texts()), timeout=WAIT)
+    (text,) = message_boxes.texts()
+    assert "导出Excel失败" in text and "同名的文件夹" in text, text
+    assert list(folder.iterdir()) == [target]  # no temporary file left
