@@ -622,6 +622,15 @@ def plan_attendance_import(
                     )
                 )
                 continue
+            if name and _name(person["name"]) != name:  # a mistyped number of someone else
+                plan.problems.append(
+                    RowIssue(
+                        row_no,
+                        column,
+                        f"该身份证号码在名册中是“{person['name']}”，与表中姓名“{name}”不符，请核对",
+                    )
+                )
+                continue
         else:
             column = header_of.get("name", "")
             if not name:

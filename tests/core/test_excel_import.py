@@ -443,6 +443,28 @@ def test_attendance_import_adds_to_the_training_once(
         plan_attendance_import(store, user, path, "不存在的培训")
 
 
+def test_attendance_row_whose_id_number_belongs_to_someone_else_is_a_problem(
+    tmp_path: Path, store: Store, ids: dict[str, str]
+) -> None:
+    """A mistyped number that is another person's would sign that person in."""
+    user = ids["user_id"]
+    service = UnderstanderService(store)
+    a = service.add(user, UnderstanderInput("张明", "东村", "self", id_number=ID_A))
+    service.add(user, UnderstanderInput("李芳", "东村", "self", id_number=ID_B))
+    service.add_training(
+        user, TrainingInput(date(2025, 5, 20), "民法典宣讲", "李律师", "offline", 2, "", [])
+    )
+    rows: list[list[Any]] = [
+        ["姓名", "身份证号码"],
+        ["张 明", ID_A],  # the same person, a space in the name
+        ["王强", ID_B],  # 李芳's number
+    ]
+    plan = plan_attendance_import(store, user, save(tmp_path / "s.xlsx", ("s", rows)), "民法典宣讲")
+    assert plan.problem_rows == {3}, plan.report_lines()
+    assert "李芳" in plan.problems[0].message and "王强" in plan.problems[0].message
+    assert [pid for _, pid in plan.attendees] == [a]
+
+
 def test_two_level_header_and_excel_dates(
     tmp_path: Path, store: Store, ids: dict[str, str]
 ) -> None:
