@@ -154,6 +154,8 @@ class Store:
             self.conn.execute("PRAGMA optimize")
         except sqlcipher3.ProgrammingError:  # already closed
             return
+        except sqlcipher3.DatabaseError:  # damaged pages were met: optimizing is only a nicety
+            pass
         finally:
             self.conn.close()
 

@@ -32,8 +32,9 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from justice_desktop.store.connection import ROW_REFUSED, Connection, rollback
+from justice_desktop.store.connection import ROW_REFUSED, Connection, DatabaseError, rollback
 from justice_desktop.store.database import Store
+from justice_desktop.store.errors import DamagedDatabaseError
 from justice_desktop.store.records import BOOKKEEPING
 from justice_desktop.store.reindex import reindex_records, rows_by_ids
 from justice_desktop.store.schema_v1 import SYNCED_TABLES
@@ -151,6 +152,25 @@ def _write(conn: Connection, *, foreign_keys: bool = True) -> Iterator[None]:
 
 def _now() -> str:
     return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
+
+
+_DAMAGE = ("malformed", "not a database")
+"""What SQLite says when it finds a damaged page."""
+
+
+def damage_found(store: Store, exc: BaseException) -> DamagedDatabaseError | None:
+    """``exc`` as a damaged database (with the backups to restore from), when that is what
+    it is: SQLite came upon a damaged page in the middle of a sync."""
+    if not isinstance(exc, DatabaseError) or isinstance(exc, ROW_REFUSED):
+        return None
+    text = str(exc)
+    if not any(words in text for words in _DAMAGE):
+        return None
+    try:
+        backups = [path.name for path in store.list_backups()]
+    except Exception:  # the backup folder's name is in the damaged database too
+        backups = []
+    return DamagedDatabaseError(str(store.path), text, backups)
 
 
 def forget_login(store: Store) -> None:

@@ -320,7 +320,7 @@ class SyncEngine:
         """One whole sync. Raises :class:`SyncError` (nothing lost; run again later) or
         :class:`SyncCancelled`."""
         self._refuse_demo()
-        with self._locked():
+        with self._damage_reported(), self._locked():
             report = SyncReport()
             office_id = self._check_account()
             with self._turn():
@@ -354,7 +354,7 @@ class SyncEngine:
         self._refuse_demo()
         key = f"{self.store.machine_id}:resolve:{conflict_id}"
         body = ResolveRequest(idempotency_key=key, value=value, keep=keep)
-        with self._locked():
+        with self._damage_reported(), self._locked():
             answer = self.session.request(
                 "POST",
                 f"/sync/conflicts/{conflict_id}/resolve",
@@ -364,6 +364,23 @@ class SyncEngine:
             sync_state.drop_conflict(self.store, conflict_id)
             self._pull(SyncReport())
             return result
+
+    @contextmanager
+    def _damage_reported(self) -> Iterator[None]:
+        """A damaged page of this database met on the way stops the sync with a message
+        saying so and how to restore (a transaction in progress is rolled back; nothing is
+        deleted, here or on the server)."""
+        try:
+            yield
+        except Exception as exc:
+            damaged = sync_state.damage_found(self.store, exc)
+            if damaged is None:
+                raise
+            raise SyncError(
+                f"{damaged}同步已停止，本机和市局服务器上的数据都没有删除。",
+                retryable=False,
+                code="damaged_database",
+            ) from exc
 
     @contextmanager
     def _locked(self) -> Iterator[None]:

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import requests
 
 from justice_desktop.store import sync_state
+from justice_desktop.store.connection import DatabaseError
 from justice_desktop.store.database import Store
 from sync.client.engine import SyncCancelled, SyncEngine, SyncProgress, SyncReport, sign_in
 from sync.client.session import ServerSession, SyncError
@@ -181,7 +182,9 @@ def run_sync(
                     raise SyncCancelled() from exc
         raise AssertionError("unreachable")
     except SyncError as exc:
-        store.set_meta(sync_state.LAST_RESULT_META, f"同步未完成：{exc.message}")
+        # A damaged database may refuse this note too: the error itself matters more.
+        with contextlib.suppress(DatabaseError):
+            store.set_meta(sync_state.LAST_RESULT_META, f"同步未完成：{exc.message}")
         raise
 
 

@@ -10,6 +10,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,14 +19,25 @@ import requests
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from justice_desktop.store import backup as backups
 from justice_desktop.store import search, sync_state
+from justice_desktop.store.database import DB_FILE, create_store, open_store
+from justice_desktop.store.keys import MemoryVault
+from justice_desktop.store.office import OfficeSetup, set_up_office
 from justice_desktop.store.queries import CaseQueries
-from sync.client.engine import SyncCancelled
-from sync.client.session import DEFAULT_TIMEOUT, SyncError
+from sync.client.engine import SyncCancelled, sign_in
+from sync.client.session import DEFAULT_TIMEOUT, ServerSession, SyncError
+from sync.client.tokens import MemoryTokenStore
 from sync.protocol import MIN_CLIENT_PROTOCOL, PROTOCOL_VERSION, Role
 from sync.server.db import access_tokens, records, sync_counters
-from tests.sync.conftest import Account, Office
-from tests.sync.machines import Machine, fail_request, lose_response, new_machine
+from tests.sync.conftest import PASSWORD, Account, Office
+from tests.sync.machines import (
+    FaultyTransport,
+    Machine,
+    fail_request,
+    lose_response,
+    new_machine,
+)
 from tests.sync.server_process import ServerProcess
 
 MakeMachine = Callable[..., Machine]
@@ -678,6 +690,69 @@ def test_16_another_user_logs_in_on_a_machine_with_unsynced_data(
     b.sync()
     assert b.row("cases", case_id)["deleted"] == 0
     assert clerk.username != colleague.username
+
+
+def test_16_a_damaged_local_database_is_reported_and_nothing_wiped(
+    tmp_path: Path, server: ServerProcess, engine: Engine, clerk: Account
+) -> None:
+    """Damaged pages met during a sync stop it with a message naming the damage and the
+    backups (not an English database error); nothing is deleted on the server, and the office
+    PC restored from its backup syncs its pending edits."""
+    vault = MemoryVault({})
+    data = tmp_path / "office"
+    store, _ = create_store(data, vault)
+    set_up_office(store, OfficeSetup("城关司法所", "城关街道人民调解委员会", "津东城"))
+    transport = FaultyTransport()
+    session = ServerSession(server.base_url, MemoryTokenStore(), None, transport)
+    sign_in(session, store, clerk.username, PASSWORD)
+    a = Machine("a", store, session, transport)
+    ids = [a.register_case(summary="买卖合同纠纷" * 20) for _ in range(60)]
+    a.sync()
+    for case_id in ids[:30]:
+        a.update("cases", case_id, {"village": "备份前改的村"})
+    assert a.pending() == 30
+    a.store.backup()
+    office = int(a.store.meta(sync_state.SERVER_OFFICE_META) or 0)
+    pages = [
+        int(r["rootpage"])
+        for r in a.store.query(
+            "SELECT rootpage FROM sqlite_master WHERE name IN ('outbox', 'cases')"
+        )
+    ]
+    a.store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    a.store.close()
+
+    def on_server() -> list[tuple[str, int, bool]]:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(records.c.record_id, records.c.version, records.c.deleted)
+                .where(records.c.office_id == office)
+                .order_by(records.c.record_id)
+            ).all()
+        return [(str(r[0]), int(r[1]), bool(r[2])) for r in rows]
+
+    before = on_server()
+    path = data / DB_FILE
+    raw = bytearray(path.read_bytes())
+    for page in pages:  # the outbox's and the cases' first pages
+        raw[(page - 1) * 4096 + 500 : (page - 1) * 4096 + 600] = os.urandom(100)
+    path.write_bytes(bytes(raw))
+    a.store = open_store(data, vault)  # opening reads no page of these tables
+    with pytest.raises(SyncError) as raised:
+        a.sync()
+    assert raised.value.code == "damaged_database" and not raised.value.retryable
+    assert "已损坏" in str(raised.value) and "没有删除" in str(raised.value)
+    assert on_server() == before
+    a.store.close()
+    key = vault.keys[next(iter(vault.keys))]
+    newest = sorted((data / "backups").glob("*"))[-1]
+    backups.restore_backup(path, newest, key, datetime.now())
+    a.store = open_store(data, vault)
+    assert a.pending() == 30
+    a.sync()
+    assert a.pending() == 0
+    after = {rid: (version, deleted) for rid, version, deleted in on_server()}
+    assert all(after[case_id] == (2, False) for case_id in ids[:30])
 
 
 def test_first_sync_refuses_two_different_offices_data(
