@@ -21,6 +21,7 @@ The mapping used is remembered per user and kind (``user_preferences``) when app
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -124,6 +125,8 @@ _ROUTE_WORDS = (
     ("居委", "committee"),
     ("推荐", "committee"),
 )
+# a date followed by a time of day (hours 0–23, minutes and seconds 0–59)
+_WITH_TIME = re.compile(r"(.+?)[ T](?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?")
 _SKIP_WORDS = ("合计", "总计", "小计", "填表人", "制表人", "审核人", "填表说明", "说明：")
 
 
@@ -324,7 +327,13 @@ def _date(value: Any, label: str) -> date | None:
                 "date", f"{label}只填写了年份“{int(value)}”，请填写完整日期（如2025-01-31）"
             )
         return date(1899, 12, 30) + timedelta(days=int(value))
-    return validate_date_text(cell_text(value), "date", label)
+    text = unicodedata.normalize("NFKC", cell_text(value)).strip()
+    timed = _WITH_TIME.fullmatch(text)
+    if timed is not None:  # "2024-03-01 00:00:00" as web systems export dates
+        text = timed.group(1)
+    if text.endswith("号"):  # 3月2号, as it is said
+        text = text[:-1] + "日"
+    return validate_date_text(text, "date", label)
 
 
 def _code(table: CodeTable | None, text: str) -> str | None:

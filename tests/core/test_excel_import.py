@@ -499,6 +499,25 @@ def test_a_bare_year_in_a_date_column_is_a_problem_not_a_date_of_1905(
     assert plan.problem_rows == {2, 3} and plan.new_rows == []
 
 
+def test_dates_stored_as_text_with_a_time_or_hao_are_read(
+    tmp_path: Path, store: Store, ids: dict[str, str]
+) -> None:
+    """Web systems export dates as text with a time of day; 号 is said for 日."""
+    rows: list[list[Any]] = [
+        ["姓名", "所在村", "聘任日期", "备案日期"],
+        ["张明", "东村", "2024-03-01 00:00:00", "2024/3/5 14:30"],
+        ["李芳", "东村", "2024年3月2号", "2024-03-06T09:00"],
+        ["王强", "东村", "2024-03-01 25:00", None],  # not a time: still a problem
+    ]
+    plan = plan_roster_import(store, ids["user_id"], save(tmp_path / "t.xlsx", ("s", rows)))
+    got = {values["name"]: values for _, values in plan.new_rows}
+    assert got["张明"]["appointed_on"] == "2024-03-01"
+    assert got["张明"]["filed_on"] == "2024-03-05"
+    assert got["李芳"]["appointed_on"] == "2024-03-02"
+    assert got["李芳"]["filed_on"] == "2024-03-06"
+    assert plan.problem_rows == {4}, plan.report_lines()
+
+
 def test_a_title_row_is_not_taken_for_the_header(
     tmp_path: Path, store: Store, ids: dict[str, str]
 ) -> None:
