@@ -28,7 +28,7 @@ from justice_desktop.statistics.periods import (
     quarter_period,
     year_period,
 )
-from justice_desktop.statistics.tables import DrillKey, StatTable
+from justice_desktop.statistics.tables import CASE_MEASURES, DrillKey, StatTable
 from justice_desktop.store.database import Store
 from justice_desktop.validation import ValidationError
 from ui.context import AppContext
@@ -177,7 +177,12 @@ class DrillDialog(QDialog):
         close = QPushButton("关闭")
         close.clicked.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"{period.label}　{caption}"))
+        # the 法律明白人 and adviser figures are of the year named in their caption, not of
+        # the month or quarter chosen for the 人民调解 table
+        self.heading = QLabel(
+            f"{period.label}　{caption}" if key.measure in CASE_MEASURES else caption
+        )
+        layout.addWidget(self.heading)
         layout.addWidget(self.status)
         layout.addWidget(self.view, 1)
         buttons = QHBoxLayout()

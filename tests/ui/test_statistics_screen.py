@@ -110,6 +110,7 @@ def test_drill_down_lists_the_counted_cases_and_opens_one(
     assert isinstance(dialog, DrillDialog)
     qtbot.waitUntil(lambda: dialog.listing is not None, timeout=WAIT)
     expected = [m for m in made if m.registered_on.month == 2 and m.dispute_type == "contract"]
+    assert dialog.heading.text().startswith("2025年2月　按纠纷类型")
     assert dialog.listing is not None
     assert [r.record_id for r in dialog.listing.rows] == [m.case_id for m in expected]
     first = dialog.listing.rows[0].cells
@@ -257,6 +258,7 @@ def test_adviser_figures_drill_to_the_entries_of_the_year(qtbot: QtBot, ctx: App
         assert dialog.listing is not None
         assert [r.record_id for r in dialog.listing.rows] == expected, column
         assert dialog.listing.rows[0].cells[:3] == first
+        assert "2025年6月" not in dialog.heading.text()  # a yearly figure
         dialog.close()
 
 
