@@ -10,8 +10,11 @@ import shutil
 from datetime import datetime
 from pathlib import Path
 
+import sqlcipher3
+
 from justice_desktop.store.connection import Connection, connect, integrity_problems
-from justice_desktop.store.errors import StoreError
+from justice_desktop.store.errors import StoreError, WrongKeyError
+from justice_desktop.store.migrations import LATEST
 
 BACKUP_DIR = "backups"
 PREFIX = "justice-"
@@ -61,14 +64,51 @@ def make_backup(
     return target
 
 
+#: Smaller than one encrypted page: an empty file (a copy cut short, a full disk) is an empty
+#: SQLite database and would pass every check, replacing the office's data with nothing.
+MIN_BACKUP_BYTES = 1024
+
+
 def verify_backup(path: Path, key: bytes) -> None:
-    conn = connect(path, key)
+    """Refuse, with a short Chinese message, a file that must not replace the database: empty
+    or cut short, not encrypted with this office's key, damaged, made by a newer program, or
+    holding no office data."""
+    name = path.name
+    damaged = f"备份文件 {name} 已损坏或不完整，不能用于恢复。请选择其他备份。"
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise StoreError(f"无法读取备份文件 {name}：{exc.strerror or exc}") from exc
+    if size < MIN_BACKUP_BYTES:
+        raise StoreError(damaged)
+    try:
+        conn = connect(path, key)
+    except WrongKeyError:
+        raise StoreError(
+            f"备份文件 {name} 不是本所数据库的备份（无法用本机的密钥打开），不能用于恢复。"
+        ) from None
+    except (StoreError, sqlcipher3.DatabaseError):
+        raise StoreError(damaged) from None
     try:
         problems = integrity_problems(conn, quick=True)
+        if problems:
+            raise StoreError(damaged)
+        try:
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            tables = {
+                str(row[0])
+                for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            }
+        except sqlcipher3.DatabaseError:
+            raise StoreError(damaged) from None
     finally:
         conn.close()
-    if problems:
-        raise StoreError(f"备份文件 {path.name} 已损坏，不能用于恢复：{problems[0]}")
+    if version > LATEST:
+        raise StoreError(
+            f"备份文件 {name} 由更新版本的程序制作，请先升级本程序再恢复。当前数据库未作改动。"
+        )
+    if version < 1 or not {"offices", "cases"} <= tables:
+        raise StoreError(f"备份文件 {name} 中没有本所的数据，不能用于恢复。")
 
 
 def restore_backup(db_path: Path, backup: Path, key: bytes, now: datetime) -> Path | None:

@@ -9,6 +9,7 @@ import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,12 +20,13 @@ from justice_desktop.domain.case_inputs import AgreementInput, FollowUpInput
 from justice_desktop.domain.understanders import UnderstanderInput
 from justice_desktop.store.cases import CaseService
 from justice_desktop.store.database import Store
-from justice_desktop.store.office import committees, users
+from justice_desktop.store.office import add_user, committees, users
 from justice_desktop.store.understanders import UnderstanderService
 from sync.client import service
 from sync.client.tokens import MemoryTokenStore
 from tests.core.conftest import make_case_input
 from tests.ui.test_case_editor import fill
+from tests.ui.test_settings_screen import Answerer
 from tests.ui.test_understanders_screen import open_host, press
 from ui.case_editor import CaseEditor
 from ui.context import AppContext
@@ -418,3 +420,47 @@ def test_case_number_prefix_that_would_print_wrongly_is_refused(
     assert why in tab.errors.message_for("number_prefix")
     assert (tab.name_edit.text(), tab.prefix_edit.text()) == ("东村人民调解委员会", prefix)
     assert tasks.call(committees) == before
+
+
+@pytest.mark.parametrize(
+    ("damage", "why"),
+    [
+        ("empty", "已损坏或不完整"),  # was restored: the office's data replaced by an empty file
+        ("cut_short", "已损坏或不完整"),  # said the *database* was damaged, "没有找到备份"
+        ("damaged_page", "已损坏或不完整"),  # dumped pages of SQLite's English findings
+        ("not_a_backup", "不是本所数据库的备份"),  # said the database key was wrong
+    ],
+)
+def test_a_broken_backup_file_is_refused_with_a_short_chinese_message(
+    qtbot: QtBot, settings: SettingsScreen, tasks: TaskManager, damage: str, why: str
+) -> None:
+    tab = settings.backup_tab
+    settings.tabs.setCurrentWidget(tab)
+    click(qtbot, tab.backup_button)
+    qtbot.waitUntil(lambda: tab.table.rowCount() == 1, timeout=20000)
+    data_dir: Path = tasks.call(lambda s: s.data_dir)
+    path = sorted((data_dir / "backups").glob("justice-*.db"))[-1]
+    data = path.read_bytes()
+    broken = {
+        "empty": b"",
+        "cut_short": data[: len(data) // 3],
+        "damaged_page": data[:8192] + bytes(4096) + data[8192 + 4096 :],
+        "not_a_backup": "<html><body>备份</body></html>".encode() * 200,
+    }[damage]
+    path.write_bytes(broken)
+    user_id = settings.ctx.user.id
+    tasks.call(lambda s: add_user(s, user_id, "备份后新增", "clerk"))
+    answers = Answerer("恢复")
+    try:
+        tab.table.selectRow(0)
+        click(qtbot, tab.restore_button)
+        qtbot.waitUntil(lambda: len(answers.seen) == 2, timeout=20000)
+    finally:
+        answers.stop()
+    message = answers.seen[1]
+    assert why in message and path.name in message
+    assert len(message) < 120 and "Tree" not in message and "malformed" not in message
+    assert not tab.restored
+    assert tab.status.text() == "没有恢复，当前数据库未作改动。"
+    assert any(u["name"] == "备份后新增" for u in tasks.call(users))  # the database is as it was
+    assert not list(data_dir.glob("justice.db.replaced-*"))
