@@ -16,6 +16,7 @@ from justice_desktop.domain.party import PartyInput
 from justice_desktop.store.consultations import ConsultationService
 from justice_desktop.store.database import Store
 from justice_desktop.validation import ValidationError
+from ui.case_registration import split_names
 from ui.consultation_form import combo_input, text_lines
 from ui.consultation_widgets import Alive, TypeableCombo, set_tab_chain
 from ui.context import AppContext
@@ -81,8 +82,8 @@ class ReferralDialog(QDialog):
             self.committee_combo.addItem(committee["name"], committee["id"])
         index = self.committee_combo.findData(draft.committee_id)
         self.committee_combo.setCurrentIndex(max(index, 0))
-        self.mediator_edit = QLineEdit(", ".join(draft.mediators), case_box)
-        self.mediator_edit.setPlaceholderText("多名调解员用逗号分隔")
+        self.mediator_edit = QLineEdit("、".join(draft.mediators), case_box)
+        self.mediator_edit.setPlaceholderText("多名调解员用顿号隔开，第一位为主调解员")
         self._dispute_types = tables["dispute_types"]
         self.dispute_combo = TypeableCombo(case_box)
         self.dispute_combo.fill_table(self._dispute_types)
@@ -182,7 +183,7 @@ class ReferralDialog(QDialog):
             representative=self.representative_edit.text() if kind == "org" else "",
             id_type=None,
         )
-        mediators = [m.strip() for m in self.mediator_edit.text().replace("，", ",").split(",")]
+        mediators = split_names(self.mediator_edit.text())  # 李明、王芳 / 李明,王芳 / 李明 王芳
         return replace(
             self._draft,
             committee_id=str(self.committee_combo.currentData() or ""),

@@ -26,6 +26,8 @@ from sync.client import service
 from sync.client.tokens import MemoryTokenStore
 from tests.core.conftest import make_case_input
 from tests.ui.test_case_editor import fill
+from tests.ui.test_consultations_screen import add_consultation
+from tests.ui.test_consultations_screen import open_screen as open_consultations
 from tests.ui.test_settings_screen import Answerer
 from tests.ui.test_understanders_screen import open_host, press
 from ui.case_editor import CaseEditor
@@ -464,3 +466,28 @@ def test_a_broken_backup_file_is_refused_with_a_short_chinese_message(
     assert tab.status.text() == "没有恢复，当前数据库未作改动。"
     assert any(u["name"] == "备份后新增" for u in tasks.call(users))  # the database is as it was
     assert not list(data_dir.glob("justice.db.replaced-*"))
+
+
+# -- 法律咨询 → 转调解 --------------------------------------------------------------------------
+def test_referral_mediators_typed_with_the_chinese_list_comma_are_two_people(
+    qtbot: QtBot, ctx: AppContext, tasks: TaskManager
+) -> None:
+    add_consultation(tasks, ctx)
+    screen = open_consultations(qtbot, ctx)
+    qtbot.waitUntil(lambda: screen.model.rowCount() == 1, timeout=5000)
+    screen.table.selectRow(0)
+    click(qtbot, screen.refer_button)
+    qtbot.waitUntil(lambda: screen.referral_dialog is not None, timeout=5000)
+    dialog = screen.referral_dialog
+    assert dialog is not None
+    dialog.mediator_edit.setText("李明、王芳")  # as the registration form accepts them
+    dialog.dispute_combo.set_code("neighbourhood")
+    dialog.respondent_edit.setText("褚八")
+    with qtbot.waitSignal(screen.caseOpened, timeout=5000) as opened:
+        click(qtbot, dialog.ok_button)
+    rows = db(
+        ctx,
+        "SELECT name FROM case_mediators WHERE case_id = ? ORDER BY lead DESC, name",
+        (opened.args[0],),
+    )
+    assert sorted(r["name"] for r in rows) == ["李明", "王芳"]
