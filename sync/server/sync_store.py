@@ -31,9 +31,12 @@ For each change, in the order sent:
   new value; a field the server changed meanwhile to something else becomes a ``conflicts`` row
   (base = the change's old value, server value, incoming = the new value) and keeps the server's
   value as the provisional value — the same on every machine, since every machine pulls the
-  server's row. Different fields of one record therefore merge. An update of a record the server
-  does not know yet creates it from the change's new values; an insert of a record that exists
-  merges like an update whose old values are all ``null``;
+  server's row. Different fields of one record therefore merge. A later edit of that field by
+  the same machine, made on top of its own value in the open conflict while the server's value
+  stayed, carries that conflict on with the newer value (an offline day's edits of one field
+  make one conflict, not one per edit). An update of a record the server does not know yet
+  creates it from the change's new values; an insert of a record that exists merges like an
+  update whose old values are all ``null``;
 * delete → applied when the server's version equals the change's ``base_version`` (nobody else
   changed the record since the deleting machine last saw it), when the record is already deleted,
   or when the server does not know it (a tombstone is kept). Otherwise the record was edited
@@ -221,6 +224,11 @@ class _Batch:
         self.writes: dict[tuple[str, str], _Write] = {}
         self.applied: list[dict[str, Any]] = []
         self.conflicts: list[dict[str, Any]] = []
+        self.open: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        """A record's open field conflicts (stored ones with their ``id``, and this batch's),
+        read at its first clash."""
+        self.continued: dict[int, str] = {}
+        """Stored conflict id → its new incoming value."""
 
     def _load_results(self, changes: list[PushChange]) -> dict[str, str]:
         keys = sorted({c.idempotency_key for c in changes if _storable(c.idempotency_key)})
@@ -322,6 +330,13 @@ class _Batch:
             self.conn.execute(applied_changes.insert(), self.applied)
         if self.conflicts:
             self.conn.execute(conflicts.insert(), self.conflicts)
+        if self.continued:
+            self.conn.execute(
+                conflicts.update()
+                .where(conflicts.c.id == sa.bindparam("conflict_id"))
+                .values(incoming_value=sa.bindparam("incoming")),
+                [{"conflict_id": cid, "incoming": value} for cid, value in self.continued.items()],
+            )
 
     def _values(self, write: _Write) -> dict[str, Any]:
         return {
@@ -347,7 +362,8 @@ class _Batch:
             current = data.get(name)
             if name in data and current != new and current != old:
                 clashing.append(name)
-                self._conflict(change, name, base=old, server=current, incoming=new)
+                if not self._continues(change, name, old, current, new):
+                    self._conflict(change, name, base=old, server=current, incoming=new)
             else:
                 data[name] = new
         if was_deleted:
@@ -400,6 +416,50 @@ class _Batch:
         )
         return row.version, self.last_seq
 
+    def _open_conflicts(self, table_name: str, record_id: str) -> list[dict[str, Any]]:
+        key = (table_name, record_id)
+        found = self.open.get(key)
+        if found is None:
+            rows = self.conn.execute(
+                sa.select(
+                    conflicts.c.id,
+                    conflicts.c.field,
+                    conflicts.c.server_value,
+                    conflicts.c.incoming_value,
+                    conflicts.c.idempotency_key,
+                )
+                .where(
+                    conflicts.c.office_id == self.office_id,
+                    conflicts.c.table_name == table_name,
+                    conflicts.c.record_id == record_id,
+                    conflicts.c.resolved_at.is_(None),
+                    conflicts.c.field.is_not(None),
+                )
+                .order_by(conflicts.c.id)
+            )
+            found = [dict(row._mapping) for row in rows]
+            self.open[key] = found
+        return found
+
+    def _continues(self, change: PushChange, field: str, old: Any, current: Any, new: Any) -> bool:
+        """A later edit of a field by the machine whose earlier edit of it is an open conflict
+        (made on top of that edit's value, the server's value unchanged since) carries that
+        conflict on with its new value, instead of one more conflict per edit of an offline
+        day: a person decides once, between the server's value and this machine's latest."""
+        machine = change.idempotency_key.partition(":")[0]
+        for entry in reversed(self._open_conflicts(change.table_name, change.record_id)):
+            if (
+                entry["field"] == field
+                and entry["server_value"] == _dumps(current)
+                and entry["incoming_value"] == _dumps(old)
+                and entry["idempotency_key"].partition(":")[0] == machine
+            ):
+                entry["incoming_value"] = _dumps(new)
+                if entry.get("id") is not None:
+                    self.continued[int(entry["id"])] = entry["incoming_value"]
+                return True
+        return False
+
     def _conflict(
         self,
         change: PushChange,
@@ -410,20 +470,21 @@ class _Batch:
         incoming: Any,
         provisional: Any = None,
     ) -> None:
-        self.conflicts.append(
-            {
-                "office_id": self.office_id,
-                "table_name": change.table_name,
-                "record_id": change.record_id,
-                "field": field,
-                "base_value": _dumps(base),
-                "server_value": _dumps(server),
-                "incoming_value": _dumps(incoming),
-                "provisional_value": _dumps(server if provisional is None else provisional),
-                "idempotency_key": change.idempotency_key,
-                "created_at": self.now,
-            }
-        )
+        entry = {
+            "office_id": self.office_id,
+            "table_name": change.table_name,
+            "record_id": change.record_id,
+            "field": field,
+            "base_value": _dumps(base),
+            "server_value": _dumps(server),
+            "incoming_value": _dumps(incoming),
+            "provisional_value": _dumps(server if provisional is None else provisional),
+            "idempotency_key": change.idempotency_key,
+            "created_at": self.now,
+        }
+        self.conflicts.append(entry)
+        if field is not None:  # the same dict: a later edit in this batch may carry it on
+            self._open_conflicts(change.table_name, change.record_id).append(entry)
 
     @staticmethod
     def _result(

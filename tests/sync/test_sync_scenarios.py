@@ -396,17 +396,69 @@ def test_7_clock_skew_does_not_order_changes_and_is_reported(
     assert any("本机时钟" in w for w in report.warnings)
 
 
-def test_8_offline_history_out_of_order_converges(pair: tuple[Machine, Machine]) -> None:
+_KEPT = ("created_at", "updated_at", "updated_by")
+"""Columns each machine writes for itself (when and by whom here); the rest must agree."""
+
+
+def _office_state(m: Machine) -> dict[tuple[str, str], dict[str, Any]]:
+    state = {}
+    for table in ("cases", "parties"):
+        for row in m.store.query(f"SELECT * FROM {table}"):
+            state[(table, str(row["id"]))] = {k: v for k, v in row.items() if k not in _KEPT}
+    return state
+
+
+@pytest.mark.parametrize("a_first", [True, False])
+def test_8_offline_history_out_of_order_converges(
+    pair: tuple[Machine, Machine], machines: MakeMachine, clerk: Account, a_first: bool
+) -> None:
+    """A day of offline edits on two machines — the same case's same and different fields,
+    its parties, a new case — arrives in either order; a third machine pulls it all one
+    record per page, cut twice (so parties can come before their case). Every machine ends
+    with the same rows, and the field both changed is one conflict on each of them."""
     a, b = pair
     case_id = a.register_case()
     a.sync(), b.sync()
+    a.settings["push_batch"] = 2  # A's edits of the field in one batch and across batches
+    party = str(a.store.query("SELECT id FROM parties WHERE case_id = ?", (case_id,))[0]["id"])
     for n in range(5):
         a.update("cases", case_id, {"village": f"甲{n}"})
+    a.update("parties", party, {"phone": "13700000001"})
+    a_case = a.register_case(village="甲机新案")
     b.update("cases", case_id, {"closing_note": "乙机的备注"})
-    b.sync(), a.sync(), b.sync()
-    for machine in (a, b):
-        row = machine.row("cases", case_id)
-        assert (row["village"], row["closing_note"]) == ("甲4", "乙机的备注")
+    b.update("cases", case_id, {"village": "乙机的村"})
+    b.update("parties", party, {"name": "张三丰"})
+    b_case = b.register_case(village="乙机新案")
+    first, second = (a, b) if a_first else (b, a)
+    first.sync(), second.sync(), first.sync()
+    c = machines(clerk, "c")
+    c.settings["pull_page"] = 1
+    for skip in (3, 9):
+        c.transport.before[:] = [fail_request("GET", "/sync/pull", skip=skip)]
+        with pytest.raises(SyncError):
+            c.sync()
+    c.transport.before.clear()
+    c.sync()
+    state = _office_state(a)
+    assert _office_state(b) == state and _office_state(c) == state
+    case, person = state[("cases", case_id)], state[("parties", party)]
+    assert case["closing_note"] == "乙机的备注"
+    assert case["village"] == ("甲4" if a_first else "乙机的村")  # the first to arrive, for now
+    assert (person["phone"], person["name"]) == ("13700000001", "张三丰")
+    assert {("cases", a_case), ("cases", b_case)} <= state.keys()
+    # One conflict, between the server's value and the other machine's latest (not one per
+    # offline edit of the field): one decision settles it everywhere.
+    values = ("甲4", "乙机的村") if a_first else ("乙机的村", "甲4")
+    for machine in (a, b, c):
+        conflicts = sync_state.open_conflicts(machine.store)
+        assert [(x.record_id, x.field) for x in conflicts] == [(case_id, "village")]
+        assert (conflicts[0].server, conflicts[0].incoming) == values
+        assert machine.pending() == 0
+    c.engine().resolve_conflict(sync_state.open_conflicts(c.store)[0].id, value="双方确认的村")
+    for machine in (a, b, c):
+        machine.sync()
+        assert machine.row("cases", case_id)["village"] == "双方确认的村"
+        assert sync_state.conflict_count(machine.store) == 0
 
 
 def test_9_version_mismatch_is_explained_and_wipes_nothing(
