@@ -29,7 +29,7 @@ from sync.client.engine import SyncCancelled, sign_in
 from sync.client.session import DEFAULT_TIMEOUT, ServerSession, SyncError
 from sync.client.tokens import MemoryTokenStore
 from sync.protocol import MIN_CLIENT_PROTOCOL, PROTOCOL_VERSION, Role
-from sync.server.db import access_tokens, records, sync_counters
+from sync.server.db import access_tokens, auth_sessions, records, sync_counters
 from tests.sync.conftest import PASSWORD, Account, Office
 from tests.sync.machines import (
     FaultyTransport,
@@ -685,6 +685,43 @@ def test_12_token_expires_mid_sync(pair: tuple[Machine, Machine], engine: Engine
     a.transport.before.append(expire)
     a.sync()
     assert a.pending() == 0 and seen[0] >= 3
+    b.sync()
+    assert CaseQueries(b.store).count() == 3
+
+
+def test_12_a_session_ended_mid_sync_asks_for_a_login_and_keeps_the_outbox(
+    pair: tuple[Machine, Machine], engine: Engine, clerk: Account
+) -> None:
+    """The tokens cannot be renewed (the session was ended on the server): the sync stops
+    asking for a login, the confirmed batch stays synced, the rest stays pending; after the
+    login the next sync goes on from there."""
+    a, b = pair
+    a.settings["push_batch"] = 3
+    for _ in range(3):
+        a.register_case()
+    total = a.pending()
+    seen = [0]
+
+    def end_session(method: str, path: str, _r: requests.PreparedRequest) -> None:
+        if path == "/sync/push":
+            seen[0] += 1
+            if seen[0] == 2:
+                with engine.begin() as conn:
+                    conn.execute(
+                        auth_sessions.update()
+                        .where(auth_sessions.c.device_id == a.store.machine_id)
+                        .values(revoked_at=int(time.time()))
+                    )
+
+    a.transport.before.append(end_session)
+    with pytest.raises(SyncError) as raised:
+        a.sync()
+    assert raised.value.needs_login and not raised.value.retryable
+    assert a.pending() == total - 3
+    a.transport.before.clear()
+    sign_in(a.session, a.store, clerk.username, PASSWORD)
+    a.sync()
+    assert a.pending() == 0
     b.sync()
     assert CaseQueries(b.store).count() == 3
 
