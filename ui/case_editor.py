@@ -272,7 +272,11 @@ class CaseEditor(QWidget):
         self.title.setText("正在读取…")
         self._reload(then_fetch_draft=True)
 
-    def _reload(self, *, then_fetch_draft: bool = False) -> None:
+    def _reload(
+        self, *, then_fetch_draft: bool = False, keep: dict[str, Any] | None = None
+    ) -> None:
+        """Read the case again and show it; ``keep`` (from :meth:`_typed`) is what the user
+        had typed and not saved, put back after the case is shown."""
         case_id, user_id, tables = self.case_id, self.ctx.user.id, self.ctx.tables
         if case_id is None:
             return
@@ -285,6 +289,8 @@ class CaseEditor(QWidget):
             if self.case_id != case_id:
                 return
             self._show(*result)
+            if keep:
+                self._put_back(keep)
             if then_fetch_draft:
                 self.drafts.fetch(self._restore_draft)
             self.loaded.emit(case_id)
@@ -375,6 +381,30 @@ class CaseEditor(QWidget):
 
     def _changed(self) -> None:
         self.drafts.touch()
+
+    def _typed(self, saved: StageForm | None, *, registration_saved: bool) -> dict[str, Any]:
+        """What is typed and not yet saved, apart from what was just saved: the other stage
+        forms and (unless it was saved) the registration. Showing the case again after a save
+        resets every form; this is put back afterwards, so one save never wipes the rest."""
+        state, clean = self.state(), self._clean
+        clean_forms = clean.get("forms", {}) if isinstance(clean.get("forms"), dict) else {}
+        kept: dict[str, Any] = {
+            "forms": {
+                name: value
+                for name, value in state["forms"].items()
+                if self.stage_forms[name] is not saved and value != clean_forms.get(name)
+            }
+        }
+        if not registration_saved and state["registration"] != clean.get("registration"):
+            kept["registration"] = state["registration"]
+        return kept if kept["forms"] or "registration" in kept else {}
+
+    def _put_back(self, kept: dict[str, Any]) -> None:
+        self.drafts.pause()
+        self.set_state(kept)
+        self.drafts.resume()
+        if self.state() != self._clean:
+            self.drafts.touch()  # the draft deleted by the save is written again
 
     def flush_drafts(self) -> None:
         self.drafts.flush()
@@ -487,6 +517,7 @@ class CaseEditor(QWidget):
 
         def done(result: object) -> None:
             self._busy = False
+            kept = self._typed(form, registration_saved=form is None)
             if form is not None:
                 form.reset(self.ctx.today(), self.ctx.user.name)
             if new:
@@ -496,7 +527,7 @@ class CaseEditor(QWidget):
             self.message.emit("已保存。")
             self.note.hide()
             self.saved.emit(self.case_id or "")
-            self._reload()
+            self._reload(keep=kept)
 
         def failed(exc: BaseException) -> None:
             self._busy = False
@@ -553,7 +584,8 @@ class CaseEditor(QWidget):
         def done(_id: str) -> None:
             self.message.emit(f"已添加附件“{path.name}”。")
             self.saved.emit(case_id)
-            self._reload()
+            if self.case_id == case_id:
+                self._reload(keep=self._typed(None, registration_saved=False))
 
         self.ctx.tasks.run(
             work, on_success=done, on_failure=lambda e: self.message.emit(friendly_message(e))

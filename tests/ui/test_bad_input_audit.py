@@ -20,6 +20,7 @@ from justice_desktop.domain.case_inputs import AgreementInput, FollowUpInput
 from justice_desktop.domain.understanders import UnderstanderInput
 from justice_desktop.store.cases import CaseService
 from justice_desktop.store.database import Store
+from justice_desktop.store.local_state import load_draft
 from justice_desktop.store.office import add_user, committees, users
 from justice_desktop.store.understanders import UnderstanderService
 from sync.client import service
@@ -491,3 +492,43 @@ def test_referral_mediators_typed_with_the_chinese_list_comma_are_two_people(
         (opened.args[0],),
     )
     assert sorted(r["name"] for r in rows) == ["李明", "王芳"]
+
+
+# -- nothing typed is lost -------------------------------------------------------------------------
+def test_saving_one_stage_form_keeps_what_is_typed_in_the_others(
+    qtbot: QtBot, editor: CaseEditor, ctx: AppContext, tmp_path: Path
+) -> None:
+    case_id = case_at(ctx, "registered")
+    open_case(qtbot, editor, case_id)
+    record = editor.session.fields["record"]
+    fill(record, "第二次调解：双方各让一步，尚未写完")
+    fill(editor.registration.village, "东村")
+    investigation = editor.investigation
+    fill(investigation.fields["subject"], "李四")
+    fill(investigation.fields["investigator"], "王调解")
+    fill(investigation.fields["qa"], "问：何时发现？\n答：上周。")
+    with qtbot.waitSignal(editor.loaded, timeout=5000):
+        investigation.submit.click()
+    assert db(ctx, "SELECT subject FROM investigations WHERE case_id = ?", (case_id,)) == [
+        {"subject": "李四"}
+    ]
+    assert investigation.fields["subject"].text() == ""  # type: ignore[attr-defined]  # saved: emptied
+    # was: every other form emptied and the case's draft deleted
+    assert record.toPlainText() == "第二次调解：双方各让一步，尚未写完"  # type: ignore[attr-defined]
+    assert editor.registration.village.text() == "东村"
+    assert editor.dirty
+    user_id = ctx.user.id
+
+    def draft_record() -> object:
+        draft = ctx.tasks.call(lambda s: load_draft(s, user_id, f"case:{case_id}"))
+        return None if draft is None else draft.payload["forms"]["session"]["record"]
+
+    qtbot.waitUntil(lambda: draft_record() == "第二次调解：双方各让一步，尚未写完", timeout=5000)
+
+    # adding an attachment meanwhile keeps it too
+    scan = tmp_path / "调解笔录.pdf"
+    scan.write_bytes(b"%PDF-1.4\n%scan\n")
+    with qtbot.waitSignal(editor.loaded, timeout=5000):
+        editor.add_attachment_file(scan)
+    assert record.toPlainText() == "第二次调解：双方各让一步，尚未写完"  # type: ignore[attr-defined]
+    assert editor.registration.village.text() == "东村"
