@@ -29,7 +29,7 @@ from sync.client.engine import SyncCancelled, sign_in
 from sync.client.session import DEFAULT_TIMEOUT, ServerSession, SyncError
 from sync.client.tokens import MemoryTokenStore
 from sync.protocol import MIN_CLIENT_PROTOCOL, PROTOCOL_VERSION, Role
-from sync.server.db import access_tokens, auth_sessions, records, sync_counters
+from sync.server.db import access_tokens, auth_sessions, records, sync_counters, sync_turns
 from tests.sync.conftest import PASSWORD, Account, Office
 from tests.sync.machines import (
     FaultyTransport,
@@ -38,7 +38,7 @@ from tests.sync.machines import (
     lose_response,
     new_machine,
 )
-from tests.sync.server_process import ServerProcess
+from tests.sync.server_process import FAST_PASSWORD_HASHING, ServerProcess, running_server
 
 MakeMachine = Callable[..., Machine]
 
@@ -987,6 +987,63 @@ def test_14_big_first_sync_cut_halfway_resumes_not_restarts(
     assert report.pulled < rows
     assert CaseQueries(b.store).count() == 1000
     assert b.store.scalar("SELECT count(*) FROM parties WHERE deleted = 0") == 2000
+
+
+def test_14_day_end_rush_every_office_at_once(
+    database_url: str,
+    tmp_path: Path,
+    server: ServerProcess,
+    engine: Engine,
+    make_office: Callable[..., Office],
+    make_user: Callable[..., Account],
+) -> None:
+    """Eight offices sync at the same moment against a server that lets two offices sync and
+    two requests run at a time: everyone waits their turn as told, nobody fails, every
+    office's cases are on the server once, and offices wait for each other."""
+    with engine.begin() as conn:  # turns other tests' cut syncs left (they expire in 2 min)
+        conn.execute(sa.delete(sync_turns))
+    extra = ["--max-syncs", "2", "--max-active", "2", "--queue-timeout", "0.05"]
+    with running_server(database_url, tmp_path, (*extra, *FAST_PASSWORD_HASHING)) as rush:
+        offices: list[tuple[Machine, int]] = []
+        try:
+            for n in range(8):
+                office = make_office()
+                account: Account = make_user(Role.CLERK, office)
+                machine = new_machine(tmp_path, f"office{n}", rush.base_url, account)
+                machine.sync()  # the office's first-run setup goes up beforehand
+                for _ in range(3):
+                    machine.register_case()
+                offices.append((machine, office.id))
+            errors: list[BaseException] = []
+            start = threading.Barrier(len(offices))
+
+            def day_end(machine: Machine) -> None:
+                start.wait()
+                _catch(machine.sync, errors)
+
+            threads = [threading.Thread(target=day_end, args=(m,)) for m, _ in offices]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(300)
+            assert not errors, errors
+            turns = 0
+            for machine, office_id in offices:
+                assert machine.pending() == 0
+                turns += sum(
+                    1 for m, p in machine.transport.log if (m, p) == ("POST", "/sync/turn")
+                )
+                with engine.connect() as conn:
+                    cases = conn.execute(
+                        sa.select(records.c.version).where(
+                            records.c.office_id == office_id, records.c.table_name == "cases"
+                        )
+                    ).all()
+                assert sorted(int(r[0]) for r in cases) == [1, 1, 1]
+            assert turns > 2 * len(offices), "no office ever waited for its turn"
+        finally:
+            for machine, _ in offices:
+                machine.close()
 
 
 def test_join_cut_halfway_resumes_and_adopts_the_office(
