@@ -159,6 +159,15 @@ class CaseService:
                     "committee_id",
                     "案件编号已生成，不能更改调委会或受理年份；如登记有误，请作废后重新登记。",
                 )
+            for table, what in (("investigations", "调查"), ("sessions", "调解")):
+                held = [str(r["held_at"])[:10] for r in self._children(tx, table, case_id)]
+                if held and date.fromisoformat(min(held)) < c.registered_on:
+                    first = date.fromisoformat(min(held))
+                    raise ValidationError(
+                        "registered_on",
+                        f"受理日期（{c.registered_on:%Y年%m月%d日}）不能晚于已记录的{what}日期"
+                        f"（{first:%Y年%m月%d日}）。",
+                    )
             due = mediation_due(c.registered_on, values["source_sub"], values["court_procedure"])
             tx.update(
                 "cases",

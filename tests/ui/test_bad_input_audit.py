@@ -532,3 +532,27 @@ def test_saving_one_stage_form_keeps_what_is_typed_in_the_others(
         editor.add_attachment_file(scan)
     assert record.toPlainText() == "第二次调解：双方各让一步，尚未写完"  # type: ignore[attr-defined]
     assert editor.registration.village.text() == "东村"
+
+
+def test_registration_date_moved_after_a_recorded_session_is_refused(
+    qtbot: QtBot, editor: CaseEditor, ctx: AppContext
+) -> None:
+    today = ctx.today()
+    case_id = case_at(ctx, "registered")
+    open_case(qtbot, editor, case_id)
+    session = editor.session
+    session.fields["held_at"].setDate(qdate(today - timedelta(15)))  # type: ignore[attr-defined]
+    fill(session.fields["mediators"], "王调解")
+    fill(session.fields["record"], "双方陈述")
+    with qtbot.waitSignal(editor.loaded, timeout=5000):
+        session.submit.click()
+    reg = editor.registration
+    registered = reg.registered_on.date()
+    reg.registered_on.setDate(qdate(today - timedelta(3)))
+    reg.village.setFocus()  # Ctrl+S saves the form the cursor is in
+    assert editor.save()
+    qtbot.waitUntil(lambda: reg.errors.message_for("registered_on") != "", timeout=5000)
+    message = reg.errors.message_for("registered_on")
+    assert "受理日期" in message and "调解日期" in message
+    assert reg.registered_on.date() == qdate(today - timedelta(3))  # kept as typed
+    assert case_row(ctx, case_id)["registered_on"] == registered.toString("yyyy-MM-dd")
