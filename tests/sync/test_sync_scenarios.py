@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 
 from justice_desktop.store import backup as backups
 from justice_desktop.store import search, sync_state
+from justice_desktop.store.cases import MAX_ATTACHMENT_BYTES
 from justice_desktop.store.database import DB_FILE, create_store, open_store
 from justice_desktop.store.keys import MemoryVault
 from justice_desktop.store.office import OfficeSetup, set_up_office
@@ -28,7 +29,7 @@ from justice_desktop.store.queries import CaseQueries
 from sync.client.engine import SyncCancelled, sign_in
 from sync.client.session import DEFAULT_TIMEOUT, ServerSession, SyncError
 from sync.client.tokens import MemoryTokenStore
-from sync.protocol import MIN_CLIENT_PROTOCOL, PROTOCOL_VERSION, Role
+from sync.protocol import MAX_BLOB_CHUNK, MIN_CLIENT_PROTOCOL, PROTOCOL_VERSION, Role
 from sync.server.db import access_tokens, auth_sessions, records, sync_counters, sync_turns
 from tests.sync.conftest import PASSWORD, Account, Office
 from tests.sync.machines import (
@@ -953,6 +954,31 @@ def test_15_attachments_chunked_resumable_and_a_row_before_its_file(
     a.sync()  # the file goes up now (its row again: a no-op merge on the server)
     second = b.sync()
     assert second.downloaded_files == 1 and b.cases.attachment_data(small_sha) == small
+
+
+def test_15_the_largest_attachment_goes_through_cut_both_ways(
+    pair: tuple[Machine, Machine],
+) -> None:
+    """An attachment of the largest size the program takes (50 MB), in the default chunks,
+    cut once on the way up and once on the way down, arrives byte for byte."""
+    a, b = pair
+    case_id = a.register_case()
+    big = os.urandom(MAX_ATTACHMENT_BYTES)
+    a.cases.add_attachment(a.user_id, case_id, "卷宗扫描件（全卷）📄.pdf", big, kind="evidence")
+    chunks = -(-len(big) // MAX_BLOB_CHUNK)
+    a.transport.before[:] = [fail_request("PUT", "/blobs/", skip=chunks // 2)]
+    with pytest.raises(SyncError):
+        a.sync()
+    a.transport.before.clear()
+    a.transport.log.clear()
+    assert a.sync().uploaded_files == 1
+    assert sum(1 for m, _p in a.transport.log if m == "PUT") == chunks - chunks // 2
+    b.transport.before[:] = [fail_request("GET", "/blobs/", skip=chunks // 2)]
+    with pytest.raises(SyncError):
+        b.sync()
+    b.transport.before.clear()
+    assert b.sync().downloaded_files == 1
+    assert b.cases.attachment_data(hashlib.sha256(big).hexdigest()) == big
 
 
 def test_14_big_first_sync_cut_halfway_resumes_not_restarts(
