@@ -885,9 +885,25 @@ def test_verify_repairs_only_what_differs(pair: tuple[Machine, Machine]) -> None
     assert clean.verified and clean.repaired == 0 and clean.requeued == 0
     # Damage B's copy behind the engine's back: an old version and a wrong value.
     b.store.conn.execute("UPDATE cases SET village = '损坏', version = 99 WHERE id = ?", (ids[1],))
+    b.transport.log.clear()
     report = b.sync(verify=True)
-    assert report.repaired == 1
+    assert report.repaired == 1 and report.requeued == 0
     assert b.row("cases", ids[1])["village"] == a.row("cases", ids[1])["village"]
+    listed = [p for _m, p in b.transport.log if p.startswith("/sync/checksums/")]
+    assert len(listed) == 1  # only the differing bucket was listed
+    # A case here the server never got (its outbox entries lost, say by an older program):
+    # sent again whole, and the other machine receives it.
+    lost = b.register_case(village="只在乙机上")
+    unsent = b.store.scalar(
+        "SELECT count(DISTINCT record_id) FROM outbox WHERE pushed_at IS NULL"
+    )  # the case and its parties and other rows
+    b.store.conn.execute("DELETE FROM outbox WHERE pushed_at IS NULL")
+    assert b.pending() == 0
+    report = b.sync(verify=True)
+    assert report.requeued == unsent > 1 and report.repaired == 0 and b.pending() == 0
+    a.sync()
+    assert a.row("cases", lost)["village"] == "只在乙机上"
+    assert b.sync(verify=True).requeued == 0
 
 
 def test_15_attachments_chunked_resumable_and_a_row_before_its_file(
