@@ -812,6 +812,22 @@ def finish_download(store: Store, sha256: str) -> bool:
     return ok
 
 
+def drop_unneeded_parts(store: Store, needed: Iterable[str]) -> int:
+    """Drop the parts of cut downloads of files no record needs any more (deleted meanwhile),
+    so they do not stay in the database for ever. Returns how many parts went."""
+    keep = set(needed)
+    stale = [
+        str(r[0])
+        for r in store.conn.execute("SELECT DISTINCT sha256 FROM blob_downloads").fetchall()
+        if str(r[0]) not in keep
+    ]
+    dropped = 0
+    for sha256 in stale:
+        cur = store.conn.execute("DELETE FROM blob_downloads WHERE sha256 = ?", (sha256,))
+        dropped += int(cur.rowcount)
+    return dropped
+
+
 def missing_blobs(store: Store) -> list[str]:
     """Attachment contents this machine has a record of but not the file."""
     rows = store.conn.execute(

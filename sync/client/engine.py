@@ -674,6 +674,7 @@ class SyncEngine:
 
     def _download_files(self, report: SyncReport) -> None:
         missing = sync_state.missing_blobs(self.store)
+        sync_state.drop_unneeded_parts(self.store, missing)
         for index, sha256 in enumerate(missing):
             self._report("正在下载附件…", index, len(missing))
             status = _parse(BlobStatus, self.session.request("GET", f"/blobs/{sha256}"))

@@ -997,6 +997,29 @@ def test_15_the_largest_attachment_goes_through_cut_both_ways(
     assert b.cases.attachment_data(hashlib.sha256(big).hexdigest()) == big
 
 
+def test_15_a_cut_download_of_a_file_deleted_meanwhile_leaves_no_parts(
+    pair: tuple[Machine, Machine],
+) -> None:
+    """The parts of a download cut halfway are kept for resuming only while a record still
+    needs the file: deleted on the other machine meanwhile, its parts go at the next sync."""
+    a, b = pair
+    a.settings["chunk_size"] = b.settings["chunk_size"] = 256 * 1024
+    case_id = a.register_case()
+    a.cases.add_attachment(a.user_id, case_id, "照片.jpg", os.urandom(1_000_000), kind="evidence")
+    a.sync()
+    b.transport.before[:] = [fail_request("GET", "/blobs/", skip=3)]
+    with pytest.raises(SyncError):
+        b.sync()
+    assert b.store.scalar("SELECT count(*) FROM blob_downloads") == 2
+    attachment = a.store.query("SELECT id FROM attachments WHERE case_id = ?", (case_id,))[0]
+    a.delete("attachments", str(attachment["id"]))
+    a.sync()
+    b.transport.before.clear()
+    b.sync()
+    assert sync_state.missing_blobs(b.store) == []
+    assert b.store.scalar("SELECT count(*) FROM blob_downloads") == 0
+
+
 def test_14_big_first_sync_cut_halfway_resumes_not_restarts(
     machines: MakeMachine, clerk: Account
 ) -> None:
