@@ -15,7 +15,7 @@ from typing import Any
 from justice_desktop.codes.tables import CodeTable
 from justice_desktop.domain.party import RESIDENT_ID, SIDE_LABELS, PartyInput
 from justice_desktop.validation import ValidationError
-from justice_desktop.validation.id_number import age_on, parse_resident_id
+from justice_desktop.validation.id_number import age_on, normalise_id_text, parse_resident_id
 from ui.forms import (
     ERROR_STYLE,
     FieldErrors,
@@ -175,7 +175,7 @@ class PartyForm(QGroupBox):
     def _check_id(self, text: str) -> None:
         """Check the ID number as it is typed; fill gender and show birth date and age."""
         _widget, error = self.errors["id_number"]
-        number = text.strip()
+        number = normalise_id_text(text)  # typed in groups ("110105 19880512 0325") or full-width
         if len(number) < 18:
             error.hide()
             self.id_info.setText("")

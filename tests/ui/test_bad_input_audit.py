@@ -556,3 +556,20 @@ def test_registration_date_moved_after_a_recorded_session_is_refused(
     assert "受理日期" in message and "调解日期" in message
     assert reg.registered_on.date() == qdate(today - timedelta(3))  # kept as typed
     assert case_row(ctx, case_id)["registered_on"] == registered.toString("yyyy-MM-dd")
+
+
+def test_an_id_number_typed_in_groups_is_not_judged_before_it_is_complete(
+    qtbot: QtBot, editor: CaseEditor
+) -> None:
+    editor.new_case()
+    party = editor.registration.parties.forms[0]
+    number = "110105 19880512 0325"  # as printed on many forms
+    for n, char in enumerate(number, start=1):
+        qtbot.keyClicks(party.id_number, char)
+        if n < len(number):
+            # was: "身份证号码应为18位，您输入了16位" once 18 characters were in
+            assert party.id_error == "", (n, party.id_error)
+    assert party.id_error == "" and "1988年05月12日" in party.id_info.text()
+    qtbot.keyClicks(party.id_number, "9")
+    assert party.id_error == "身份证号码应为18位，您输入了19位"
+    assert party.id_number.text() == number + "9"
