@@ -139,6 +139,14 @@ def add_user(store: Store, acting_user: str, name: str, role: str) -> str:
     text = require_text(name, "name", "姓名", 30)
     if role not in ROLE_LABELS:
         raise ValidationError("role", "请选择用户角色。")
+    taken = store.scalar(
+        "SELECT 1 FROM users WHERE deleted = 0 AND active = 1 AND name = ?", (text,)
+    )
+    if taken:  # records and the audit log name their user: two of one name cannot be told apart
+        raise ValidationError(
+            "name",
+            f"已有名为“{text}”的用户。如确是同名的两个人，请加以区别，如“{text}（调解员）”。",
+        )
     with store.tx(acting_user) as tx:
         return tx.insert("users", {"name": text, "role": role})
 

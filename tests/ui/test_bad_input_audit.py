@@ -573,3 +573,18 @@ def test_an_id_number_typed_in_groups_is_not_judged_before_it_is_complete(
     qtbot.keyClicks(party.id_number, "9")
     assert party.id_error == "身份证号码应为18位，您输入了19位"
     assert party.id_number.text() == number + "9"
+
+
+def test_a_second_user_with_the_same_name_is_refused(
+    qtbot: QtBot, settings: SettingsScreen, ctx: AppContext, tasks: TaskManager
+) -> None:
+    tab = settings.users_tab
+    settings.tabs.setCurrentWidget(tab)
+    name = ctx.user.name  # the office's first user
+    tab.name_edit.setText(f" {name} ")
+    tab.role_combo.setCurrentIndex(1)
+    click(qtbot, tab.add_button)
+    qtbot.waitUntil(lambda: tab.errors.message_for("name") != "", timeout=10000)
+    assert f"已有名为“{name}”的用户" in tab.errors.message_for("name")
+    assert tab.name_edit.text() == f" {name} "
+    assert [u["name"] for u in tasks.call(users)].count(name) == 1
