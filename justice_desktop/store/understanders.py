@@ -34,8 +34,26 @@ class UnderstanderService:
     def today(self) -> date:
         return self.store.clock().date()
 
+    def _check_not_on_roster(self, row: dict[str, object], except_id: str | None = None) -> None:
+        """One person, one roster entry: the same ID number twice would count them twice
+        against the village's quota (as the Excel import matches people by ID number)."""
+        if not row.get("id_number"):
+            return
+        found = self.store.query(
+            "SELECT name, village FROM understanders WHERE deleted = 0 AND status = 'active' "
+            "AND id_number = ? AND id != ?",
+            (row["id_number"], except_id or ""),
+        )
+        if found:
+            raise ValidationError(
+                "id_number",
+                f"该身份证号码已登记在名册中：{found[0]['name']}（{found[0]['village']}），"
+                "同一人不能重复登记，请在名册中修改其信息。",
+            )
+
     def add(self, user_id: str, u: UnderstanderInput) -> str:
         row = validate_understander(u, self.tables, self.today())
+        self._check_not_on_roster(row)
         with self.store.tx(user_id) as tx:
             uid = tx.insert("understanders", {**row, "status": "active"})
             self._reindex(tx, uid)
@@ -50,6 +68,7 @@ class UnderstanderService:
         expected_version: int | None = None,
     ) -> None:
         row = validate_understander(u, self.tables, self.today())
+        self._check_not_on_roster(row, understander_id)
         with self.store.tx(user_id) as tx:
             tx.update("understanders", understander_id, row, expected_version=expected_version)
             self._reindex(tx, understander_id)

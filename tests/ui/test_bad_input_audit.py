@@ -588,3 +588,30 @@ def test_a_second_user_with_the_same_name_is_refused(
     assert f"已有名为“{name}”的用户" in tab.errors.message_for("name")
     assert tab.name_edit.text() == f" {name} "
     assert [u["name"] for u in tasks.call(users)].count(name) == 1
+
+
+def test_a_person_already_on_the_roster_is_not_added_twice(
+    qtbot: QtBot, ctx: AppContext, tasks: TaskManager
+) -> None:
+    number = "11010519491231002X"
+
+    def add(store: Store) -> str:
+        person = UnderstanderInput("赵一", "东村", "committee", id_number=number)
+        return UnderstanderService(store).add(ctx.user.id, person)
+
+    first = tasks.call(add)
+    host = open_host(qtbot, ctx)
+    form = host.screen.form
+    press(qtbot, host.screen.roster_view, "Ctrl+N")
+    form.name.setText("赵一")
+    form.village.setText("西村")
+    form.nomination_route.setCurrentIndex(1)
+    typed = "１１０１０５１９４９１２３１００２ｘ"  # the same number, full-width, lower-case x
+    form.id_number.setText(typed)
+    host.screen.save()
+    qtbot.waitUntil(lambda: form.errors.message_for("id_number") != "", timeout=5000)
+    assert "赵一" in form.errors.message_for("id_number")
+    assert "东村" in form.errors.message_for("id_number")
+    assert form.id_number.text() == typed
+    rows = tasks.call(lambda s: s.query("SELECT id FROM understanders WHERE deleted = 0"))
+    assert [r["id"] for r in rows] == [first]
