@@ -142,6 +142,19 @@ def validate_registration(
         validate_party(p, tables, prefix=f"parties[{i}].", today=today)
         for i, p in enumerate(c.parties)
     ]
+    seen: dict[str, int] = {}
+    for i, row in enumerate(party_rows):
+        for key, label in (("id_number", "身份证号码"), ("credit_code", "统一社会信用代码")):
+            value = row.get(key)
+            if not value:
+                continue
+            if f"{key}:{value}" in seen:
+                first = seen[f"{key}:{value}"]
+                raise ValidationError(
+                    f"parties[{i}].{key}",
+                    f"当事人{i + 1}的{label}与当事人{first + 1}相同，同一当事人不能登记两次，请核对。",
+                )
+            seen[f"{key}:{value}"] = i
     mediators = [m.strip() for m in c.mediators if m.strip()]
     if not mediators:
         raise ValidationError("mediators", "请至少指定一名人民调解员。")

@@ -615,3 +615,25 @@ def test_a_person_already_on_the_roster_is_not_added_twice(
     assert form.id_number.text() == typed
     rows = tasks.call(lambda s: s.query("SELECT id FROM understanders WHERE deleted = 0"))
     assert [r["id"] for r in rows] == [first]
+
+
+def test_the_same_id_number_on_two_parties_is_refused(
+    qtbot: QtBot, editor: CaseEditor, ctx: AppContext
+) -> None:
+    editor.new_case()
+    reg = editor.registration
+    fill(reg.source, "applied")
+    fill(reg.dispute_type, "neighbourhood")
+    fill(reg.summary, "相邻通行纠纷")
+    applicant, respondent = reg.parties.forms
+    applicant.name.setText("张三")
+    applicant.id_number.setText("11010519491231002X")
+    respondent.name.setText("李四")
+    respondent.id_number.setText("110105 19491231 002x")  # copied from the applicant's row
+    before = db(ctx, "SELECT count(*) AS n FROM cases")
+    reg.village.setFocus()
+    assert editor.save()
+    qtbot.waitUntil(lambda: reg.errors.message_for("parties[1].id_number") != "", timeout=5000)
+    assert "当事人1" in reg.errors.message_for("parties[1].id_number")
+    assert respondent.id_number.text() == "110105 19491231 002x"
+    assert db(ctx, "SELECT count(*) AS n FROM cases") == before
