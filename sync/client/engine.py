@@ -604,11 +604,16 @@ class SyncEngine:
         keys = sync_state.problems_to_retry(self.store)
         for chunk in _chunks(keys, MAX_RECORD_KEYS):
             self._report("正在重新下载上次无法保存的记录…", 0, len(keys))
-            answer = self.session.request(
-                "POST",
-                "/sync/records",
-                json={"keys": [{"table_name": t, "record_id": r} for t, r in chunk]},
-            )
+            try:
+                answer = self.session.request(
+                    "POST",
+                    "/sync/records",
+                    json={"keys": [{"table_name": t, "record_id": r} for t, r in chunk]},
+                )
+            except SyncError as exc:
+                if exc.status == 404:
+                    return  # an older server: they stay kept aside, shown as before
+                raise
             records = _parse(RecordsResponse, answer).records
             sync_state.apply_records(self.store, [_incoming(r) for r in records])
 
