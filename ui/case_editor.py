@@ -249,6 +249,7 @@ class CaseEditor(QWidget):
         self._version = None
         self.drafts.pause()
         self.registration.set_committees(self.ctx.committees)
+        self.registration.set_today(self.ctx.today())
         self.registration.new_case(self.ctx.user.name)
         for form in self.stage_forms.values():
             form.reset(self.ctx.today(), self.ctx.user.name)
@@ -302,6 +303,7 @@ class CaseEditor(QWidget):
         self._version = int(f.case["version"])
         self.drafts.pause()
         self.registration.set_committees(self.ctx.committees)
+        self.registration.set_today(self.ctx.today())
         self.registration.set_case(
             f.case, [party_input_from_row(p) for p in f.parties], [m["name"] for m in f.mediators]
         )

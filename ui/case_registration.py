@@ -32,6 +32,7 @@ from ui.forms import (
     connect_changes,
     date_edit,
     fill_code_combo,
+    qdate,
     set_combo_value,
     set_widget_value,
     to_date,
@@ -282,6 +283,13 @@ class RegistrationForm(QWidget):
         )
         self.parties.set_parties(parties)
         self.enter.watch(self)
+
+    def set_today(self, today: date) -> None:
+        """The window may stay open past midnight: today's date is the latest 受理日期 and the
+        one a new case starts with (ages are computed on it)."""
+        self._today = today
+        self.registered_on.setMaximumDate(qdate(today))
+        self.parties.set_today(today)
 
     def new_case(self, mediator: str) -> None:
         self.set_state(

@@ -33,12 +33,14 @@ from ui.forms import (
     connect_changes,
     date_edit,
     date_time_edit,
+    qdate,
     set_widget_value,
     widget_value,
 )
 from ui.qt import (
     QCheckBox,
     QComboBox,
+    QDateTimeEdit,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -66,6 +68,9 @@ __all__ = [
     "StageForm",
     "parse_qa",
 ]
+
+#: QDateEdit's own latest date is 9999-12-31: a field below it was capped at "today".
+NO_MAXIMUM_YEAR = 9999
 
 #: What a form asks the worker to do: ``op(service, user_id, case_id)``.
 Operation = Callable[[CaseService, str, str], object]
@@ -163,12 +168,17 @@ class StageForm(QGroupBox):
                 set_widget_value(widget, state[name])
 
     def reset(self, today: date, user_name: str) -> None:
-        """Empty the form for the next entry."""
+        """Empty the form for the next entry; dates start at today again (the window may
+        have stayed open past midnight: a date capped at today is capped at the new day)."""
         for widget in self.fields.values():
             if isinstance(widget, QLineEdit | QPlainTextEdit):
                 widget.clear()
             elif isinstance(widget, QCheckBox):
                 widget.setChecked(False)
+            elif isinstance(widget, QDateTimeEdit):  # also QDateEdit
+                if widget.maximumDate().year() < NO_MAXIMUM_YEAR:
+                    widget.setMaximumDate(qdate(today))
+                widget.setDate(qdate(today))
         self.errors.clear()
 
 

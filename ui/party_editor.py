@@ -192,6 +192,10 @@ class PartyForm(QGroupBox):
         age = age_on(rid.birth_date, self._today)
         self.id_info.setText(f"出生日期 {rid.birth_date:%Y年%m月%d日}，{age} 岁，{rid.gender}")
 
+    def set_today(self, today: date) -> None:
+        self._today = today
+        self._check_id(self.id_number.text())
+
     @property
     def id_error(self) -> str:
         _widget, error = self.errors["id_number"]
@@ -264,6 +268,11 @@ class PartiesEditor(QWidget):
         layout.addWidget(self.add_button)
         self.add_button.clicked.connect(self._add_clicked)
         self._errors: FieldErrors | None = None
+
+    def set_today(self, today: date) -> None:
+        self._today = today
+        for form in self.forms:
+            form.set_today(today)
 
     def set_errors(self, errors: FieldErrors) -> None:
         self._errors = errors

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -637,3 +637,36 @@ def test_the_same_id_number_on_two_parties_is_refused(
     assert "当事人1" in reg.errors.message_for("parties[1].id_number")
     assert respondent.id_number.text() == "110105 19491231 002x"
     assert db(ctx, "SELECT count(*) AS n FROM cases") == before
+
+
+# -- the window left open overnight ---------------------------------------------------------------
+def test_after_midnight_today_can_still_be_entered(
+    qtbot: QtBot, tasks: TaskManager, ctx: AppContext
+) -> None:
+    """The editor is built once, when the window opens; the office PC stays on overnight."""
+    now = [datetime.now() - timedelta(days=1)]
+    night = AppContext(tasks, ctx.data, ctx.user, clock=lambda: now[0])
+    widget = CaseEditor(night)
+    qtbot.addWidget(widget)
+    widget.show()
+    now[0] = datetime.now()  # the next morning
+    today = now[0].date()
+    widget.new_case()
+    reg = widget.registration
+    assert reg.registered_on.date() == qdate(today)  # was: yesterday, as a new case's default
+    reg.registered_on.setDate(qdate(today))
+    assert reg.registered_on.date() == qdate(today)  # was: silently put back to yesterday
+    fill(reg.source, "applied")
+    fill(reg.dispute_type, "neighbourhood")
+    fill(reg.summary, "噪声纠纷")
+    reg.parties.forms[0].name.setText("张三")
+    reg.parties.forms[1].name.setText("李四")
+    reg.village.setFocus()
+    with qtbot.waitSignal(widget.saved, timeout=5000) as saved:
+        widget.save()
+    assert case_row(ctx, str(saved.args[0]))["registered_on"] == today.isoformat()
+    qtbot.waitUntil(lambda: widget.file is not None, timeout=5000)
+    for name in ("failure", "close"):
+        field = widget.stage_forms[name].fields["on" if name == "failure" else "closed_on"]
+        field.setDate(qdate(today))  # type: ignore[attr-defined]
+        assert field.date() == qdate(today), name  # type: ignore[attr-defined]
