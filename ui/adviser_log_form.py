@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 
 from justice_desktop.codes.tables import CodeTable
 from justice_desktop.domain.consultations import MONTHLY_VISIT_HOURS, AdviserLogInput
@@ -126,6 +126,10 @@ class AdviserLogForm(QuickForm):
         self.hours_spin.setValue(DEFAULT_HOURS)
         self.on_site_check.setChecked(True)
         self.kind_combo.set_code(None)
+
+    def new_day(self, previous: date, today: date) -> None:
+        if to_datetime(self.started_edit.dateTime()).date() == previous:
+            self.started_edit.setDateTime(qdatetime(self._now().replace(second=0, microsecond=0)))
 
     def to_input(self) -> AdviserLogInput:
         return AdviserLogInput(

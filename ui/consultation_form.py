@@ -194,6 +194,11 @@ class ConsultationForm(QuickForm):
         self.date_edit.setDate(qdate(today))
         self.answerer_edit.setText(self._answerer())
 
+    def new_day(self, previous: date, today: date) -> None:
+        self.date_edit.setMaximumDate(qdate(today))
+        if to_date(self.date_edit.date()) == previous:
+            self.date_edit.setDate(qdate(today))
+
     # -- reading -----------------------------------------------------------------------------
     def to_input(self) -> ConsultationInput:
         age = self.age_edit.text().strip()

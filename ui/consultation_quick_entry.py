@@ -9,6 +9,7 @@ The 法律咨询 and 顾问日志 screens are built on them.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from justice_desktop.store.database import Store
@@ -134,6 +135,10 @@ class QuickForm(QWidget):
         """Empty the fields and put the defaults back (subclasses)."""
         raise NotImplementedError
 
+    def new_day(self, previous: date, today: date) -> None:
+        """The window stayed open past midnight and the next entry is starting: a date still
+        on ``previous`` (the default it was emptied with) moves to ``today`` (subclasses)."""
+
 
 class QuickEntryScreen(Screen):
     """A screen with one :class:`QuickForm` that records new items (see the module doc)."""
@@ -148,6 +153,7 @@ class QuickEntryScreen(Screen):
         self._alive = Alive(self)
         self._saving = False
         self._shown_once = False
+        self._day = ctx.today()  # the day the form was last emptied for a new entry
         self.form: QuickForm
         self.drafts: DraftKeeper
         self.status = QLabel(self)
@@ -225,6 +231,7 @@ class QuickEntryScreen(Screen):
 
     # -- internals --------------------------------------------------------------------------------
     def clear_form(self) -> None:
+        self._day = self.ctx.today()
         self.drafts.pause()
         try:
             self.form.reset()
@@ -250,6 +257,10 @@ class QuickEntryScreen(Screen):
             self.ctx.tasks.failure_handler(exc)
 
     def _touched(self) -> None:
+        today = self.ctx.today()
+        if today != self._day:
+            previous, self._day = self._day, today
+            self.form.new_day(previous, today)
         self.drafts.touch()
         if self.status.text():
             self.status.clear()

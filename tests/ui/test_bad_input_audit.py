@@ -28,10 +28,13 @@ from sync.client.tokens import MemoryTokenStore
 from tests.core.conftest import make_case_input
 from tests.ui.test_case_editor import fill
 from tests.ui.test_consultations_screen import add_consultation
+from tests.ui.test_consultations_screen import consultations as consultation_rows
 from tests.ui.test_consultations_screen import open_screen as open_consultations
 from tests.ui.test_settings_screen import Answerer
 from tests.ui.test_understanders_screen import open_host, press
+from ui.adviser_logs_screen import AdviserLogsScreen
 from ui.case_editor import CaseEditor
+from ui.consultations_screen import ConsultationsScreen
 from ui.context import AppContext
 from ui.forms import qdate, set_combo_value
 from ui.qt import Qt, QWidget
@@ -670,3 +673,37 @@ def test_after_midnight_today_can_still_be_entered(
         field = widget.stage_forms[name].fields["on" if name == "failure" else "closed_on"]
         field.setDate(qdate(today))  # type: ignore[attr-defined]
         assert field.date() == qdate(today), name  # type: ignore[attr-defined]
+
+
+def test_the_first_consultation_of_the_morning_is_dated_today(
+    qtbot: QtBot, tasks: TaskManager, ctx: AppContext
+) -> None:
+    now = [datetime.now() - timedelta(days=1)]
+    night = AppContext(tasks, ctx.data, ctx.user, clock=lambda: now[0])
+    screen = ConsultationsScreen(night)
+    qtbot.addWidget(screen)
+    screen.show()
+    now[0] = datetime.now()  # left open overnight; nothing saved since yesterday
+    form = screen.consultation_form
+    form.name_edit.setText("王五")  # the clerk starts typing
+    form.category_combo.set_code("contract")
+    form.question_edit.setPlainText("合同违约怎么办")
+    today = now[0].date()
+    assert form.date_edit.date() == qdate(today)  # was: yesterday, and today out of reach
+    assert screen.save()
+    qtbot.waitUntil(lambda: len(consultation_rows(tasks)) == 1, timeout=5000)
+    assert consultation_rows(tasks)[0]["consulted_on"] == today.isoformat()
+
+
+def test_the_first_adviser_log_of_the_morning_starts_today(
+    qtbot: QtBot, tasks: TaskManager, ctx: AppContext
+) -> None:
+    now = [datetime.now() - timedelta(days=1)]
+    night = AppContext(tasks, ctx.data, ctx.user, clock=lambda: now[0])
+    screen = AdviserLogsScreen(night)
+    qtbot.addWidget(screen)
+    screen.show()
+    now[0] = datetime.now()
+    form = screen.log_form
+    form.village_edit.setText("南村")
+    assert form.started_edit.date() == qdate(now[0].date())
