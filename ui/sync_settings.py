@@ -39,10 +39,19 @@ __all__ = ["SyncTab", "login_error_field"]
 NO_SYNC_TEXT = "本程序没有连接同步功能（演示或测试模式）。"
 
 
+#: A login answered, but not as the sync server answers (most often: the address is a web
+#: site's, such as the bureau's portal, which answers every address with a page).
+NOT_THE_SYNC_SERVER = "该地址的答复不是市局同步服务器的答复，请核对服务器地址；地址无误时请稍后再试"
+
+
 def login_error_field(exc: BaseException, username: str) -> str:
     """Which field a failed login's message belongs under."""
     if isinstance(exc, SyncError):
-        if exc.code in ("network", "timeout") or exc.status == 404 or "服务器地址" in exc.message:
+        if (
+            exc.code in ("network", "timeout", "bad_reply")
+            or exc.status == 404
+            or "服务器地址" in exc.message
+        ):
             return "url"
         if exc.code == "invalid_input":
             return "username" if not username.strip() else "password"
@@ -228,6 +237,8 @@ class SyncTab(QWidget):
             elif isinstance(result, BaseException):
                 field = login_error_field(result, username)
                 message = error_text(result)
+                if isinstance(result, SyncError) and result.code == "bad_reply":
+                    message = NOT_THE_SYNC_SERVER
                 if field == "_banner":
                     self.errors.show_message(message)
                 else:

@@ -40,7 +40,7 @@ from ui.forms import qdate, set_combo_value
 from ui.qt import Qt, QWidget
 from ui.settings_screen import SettingsScreen
 from ui.sync_controller import SyncController
-from ui.sync_settings import SyncTab
+from ui.sync_settings import NOT_THE_SYNC_SERVER, SyncTab
 from ui.tasks import TaskManager
 from ui.understanders_screen import RemovalDialog
 
@@ -146,37 +146,40 @@ def test_an_address_typed_with_full_width_punctuation_is_read_as_meant(
         typed = f"http：／／127。0。0。1：{port}／"
         _log_in(qtbot, sync_tab, typed)
         qtbot.waitUntil(lambda: "正在登录" not in sync_tab.errors.banner_text, timeout=WAIT_MS)
-        # it reached the server (whose answer is not the sync server's), not the address check
-        assert sync_tab.errors.message_for("url") == ""
-        assert "无法识别" in sync_tab.errors.banner_text
+        # it passed the address check and reached that server (which is not a sync server)
+        assert sync_tab.errors.message_for("url") == NOT_THE_SYNC_SERVER
         assert sync_tab.url_edit.text() == typed
 
 
 @pytest.mark.parametrize(
     ("status", "ctype", "body"),
     [
-        (200, "text/html; charset=utf-8", "<html><body>登录页面</body></html>".encode()),
+        # a web site's page at that address (the bureau's portal instead of its sync server)
+        (200, "text/html; charset=utf-8", "<html><body>市司法局门户网站</body></html>".encode()),
         (200, "application/json", b"{not json"),
         (200, "application/json", b"[1, 2, 3]"),
         (200, "application/json", b'{"username": 5}'),
-        (502, "text/html", b"<html>Bad Gateway</html>"),
         (200, "application/octet-stream", bytes(range(256))),
     ],
 )
-def test_server_answers_garbage(
+def test_an_answer_that_is_not_the_sync_servers_points_at_the_address(
     qtbot: QtBot, sync_tab: SyncTab, status: int, ctype: str, body: bytes
 ) -> None:
     for url in _serve(status, ctype, body):
         _log_in(qtbot, sync_tab, url)
-        qtbot.waitUntil(
-            lambda: (
-                sync_tab.ctx.sync is not None
-                and not sync_tab.ctx.sync.busy
-                and "正在登录" not in sync_tab.errors.banner_text
-            ),
-            timeout=WAIT_MS,
-        )
-        assert "市局服务器" in sync_tab.errors.banner_text
+        qtbot.waitUntil(lambda: sync_tab.errors.message_for("url") != "", timeout=WAIT_MS)
+        # was only "市局服务器的答复无法识别，请稍后再试" at the bottom of the page
+        assert "请核对服务器地址" in sync_tab.errors.message_for("url")
+        assert (sync_tab.url_edit.text(), sync_tab.password_edit.text()) == (url, "secret-pass")
+        assert sync_tab.account_label.text() == "未登录"
+        assert sync_tab.ctx.tasks.call(service.status).server_url == ""
+
+
+def test_a_server_error_page_says_try_later(qtbot: QtBot, sync_tab: SyncTab) -> None:
+    for url in _serve(502, "text/html", b"<html>Bad Gateway</html>"):
+        _log_in(qtbot, sync_tab, url)
+        qtbot.waitUntil(lambda: "HTTP 502" in sync_tab.errors.banner_text, timeout=WAIT_MS)
+        assert "稍后再试" in sync_tab.errors.banner_text
         assert sync_tab.password_edit.text() == "secret-pass"
         assert sync_tab.account_label.text() == "未登录"
 
