@@ -373,6 +373,13 @@ class SyncEngine:
         try:
             yield
         except Exception as exc:
+            if sync_state.disk_full(exc):
+                raise SyncError(
+                    "本机磁盘空间不足，同步已停止，已同步的部分保留，本机和市局服务器上的数据"
+                    "都没有删除。请清理磁盘空间（或把备份移到其他磁盘）后再同步。",
+                    retryable=True,
+                    code="disk_full",
+                ) from exc
             damaged = sync_state.damage_found(self.store, exc)
             if damaged is None:
                 raise

@@ -845,6 +845,32 @@ def test_16_a_damaged_local_database_is_reported_and_nothing_wiped(
     assert all(after[case_id] == (2, False) for case_id in ids[:30])
 
 
+def test_16_a_full_disk_stops_the_sync_with_a_chinese_message_and_loses_nothing(
+    pair: tuple[Machine, Machine],
+) -> None:
+    """A disk that fills during a pull stops the sync with a message saying so (not SQLite's
+    English text), keeps what was already confirmed, and the next sync with room completes."""
+    a, b = pair
+    ids = [a.register_case(summary="买卖合同纠纷" * 40) for _ in range(120)]
+    a.sync()
+    mine = b.register_case()
+    pages = int(b.store.conn.execute("PRAGMA page_count").fetchone()[0])
+    b.store.conn.execute(f"PRAGMA max_page_count = {pages + 3}")
+    try:
+        with pytest.raises(SyncError) as raised:
+            b.sync()
+    finally:
+        b.store.conn.execute("PRAGMA max_page_count = 1073741823")
+    assert raised.value.code == "disk_full" and raised.value.retryable
+    assert "磁盘空间不足" in str(raised.value) and "full" not in str(raised.value)
+    assert b.row("cases", mine)["deleted"] == 0
+    b.sync()
+    assert b.pending() == 0
+    assert all(b.row("cases", case_id)["summary"] == "买卖合同纠纷" * 40 for case_id in ids)
+    a.sync()
+    assert a.row("cases", mine)["deleted"] == 0
+
+
 def test_first_sync_refuses_two_different_offices_data(
     pair: tuple[Machine, Machine], machines: MakeMachine, clerk: Account
 ) -> None:
