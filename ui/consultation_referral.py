@@ -82,6 +82,9 @@ class ReferralDialog(QDialog):
             self.committee_combo.addItem(committee["name"], committee["id"])
         index = self.committee_combo.findData(draft.committee_id)
         self.committee_combo.setCurrentIndex(max(index, 0))
+        # 工作单位及职业 of the consultation (up to 100 characters) becomes the applicant's
+        # 职业 (up to 50): editable here, so a long one can be shortened on the spot
+        self.occupation_edit = QLineEdit(applicant.occupation, case_box)
         self.mediator_edit = QLineEdit("、".join(draft.mediators), case_box)
         self.mediator_edit.setPlaceholderText("多名调解员用顿号隔开，第一位为主调解员")
         self._dispute_types = tables["dispute_types"]
@@ -93,6 +96,7 @@ class ReferralDialog(QDialog):
         text_lines(self.summary_edit, 3)
         errors = self.errors
         errors.add_row(case_form, "申请人", "parties[0]", self.applicant_label)
+        errors.add_row(case_form, "申请人职业", "parties[0].occupation", self.occupation_edit)
         errors.add_row(case_form, "调解委员会", "committee_id", self.committee_combo)
         errors.add_row(case_form, "调解员", "mediators", self.mediator_edit)
         errors.add_row(case_form, "纠纷类型", "dispute_type", self.dispute_combo)
@@ -139,6 +143,7 @@ class ReferralDialog(QDialog):
         layout.addWidget(self.buttons)
 
         order: list[QWidget] = [
+            self.occupation_edit,
             self.committee_combo,
             self.mediator_edit,
             self.dispute_combo,
@@ -191,7 +196,10 @@ class ReferralDialog(QDialog):
             dispute_type=combo_input(self.dispute_combo),
             dispute_subtype=combo_input(self.subtype_combo) or None,
             summary=self.summary_edit.toPlainText(),
-            parties=[self._draft.parties[0], respondent],
+            parties=[
+                replace(self._draft.parties[0], occupation=self.occupation_edit.text()),
+                respondent,
+            ],
         )
 
     def submit(self) -> None:

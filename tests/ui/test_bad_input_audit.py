@@ -710,3 +710,34 @@ def test_the_first_adviser_log_of_the_morning_starts_today(
     form = screen.log_form
     form.village_edit.setText("南村")
     assert form.started_edit.date() == qdate(now[0].date())
+
+
+def test_referral_of_a_consultation_with_a_long_employer_can_be_completed(
+    qtbot: QtBot, ctx: AppContext, tasks: TaskManager
+) -> None:
+    employer = "天津市河东区某某街道办事处社区服务中心综合治理办公室网格员兼某某社区居民委员会人民调解委员会专职人民调解员"
+    assert 50 < len(employer) <= 100  # fits 工作单位及职业, not a party's 职业 (50)
+    add_consultation(tasks, ctx, employer=employer)
+    screen = open_consultations(qtbot, ctx)
+    qtbot.waitUntil(lambda: screen.model.rowCount() == 1, timeout=5000)
+    screen.table.selectRow(0)
+    click(qtbot, screen.refer_button)
+    qtbot.waitUntil(lambda: screen.referral_dialog is not None, timeout=5000)
+    dialog = screen.referral_dialog
+    assert dialog is not None
+    dialog.dispute_combo.set_code("neighbourhood")
+    dialog.respondent_edit.setText("褚八")
+    click(qtbot, dialog.ok_button)
+    # the message is under a field that can be corrected there and then
+    qtbot.waitUntil(lambda: dialog.errors.message_for("parties[0].occupation") != "", timeout=5000)
+    assert "50" in dialog.errors.message_for("parties[0].occupation")
+    assert dialog.occupation_edit.text() == employer
+    dialog.occupation_edit.setText("网格员、人民调解员")
+    with qtbot.waitSignal(screen.caseOpened, timeout=5000) as opened:
+        click(qtbot, dialog.ok_button)
+    rows = db(
+        ctx,
+        "SELECT occupation FROM parties WHERE case_id = ? AND side = 'applicant'",
+        (opened.args[0],),
+    )
+    assert rows == [{"occupation": "网格员、人民调解员"}]
