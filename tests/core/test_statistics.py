@@ -18,8 +18,10 @@ from justice_desktop.statistics import (
     custom_period,
     month_period,
     quarter_period,
+    success_rate,
     year_period,
 )
+from justice_desktop.statistics.tables import cents_to_wan
 from justice_desktop.store import statistics as st
 from justice_desktop.store.cases import CaseService
 from justice_desktop.store.consultations import AdviserLogService
@@ -381,3 +383,20 @@ def test_adviser_drill_downs_list_the_entries_behind_each_figure(
         [jan_visit, west_jan, jan_lecture, west_apr],
     )
     assert st.record_ids(store, lectures, period, until=until) == ("adviser_logs", [jan_lecture])
+
+
+def test_rates_and_amounts_round_half_up_like_excel() -> None:
+    """Offices check the table against Excel's ROUND: halves round up, computed exactly
+    (a float division gave 6.2 % for 1 of 16 and 0.0012 万元 for 12.50 yuan)."""
+    assert success_rate(1, 16) == 6.3
+    assert success_rate(1, 8) == 12.5
+    assert success_rate(1, 3) == 33.3
+    assert success_rate(2, 3) == 66.7
+    assert success_rate(0, 7) == 0.0
+    assert success_rate(7, 7) == 100.0
+    assert success_rate(3, 0) is None
+    assert cents_to_wan(1250) == 0.0013
+    assert cents_to_wan(1249) == 0.0012
+    assert cents_to_wan(35_000) == 0.035
+    assert cents_to_wan(123_456_789_00) == 12345.6789
+    assert cents_to_wan(0) == 0.0

@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -216,7 +216,13 @@ def _expected_cells(report: MediationReport, ref: dict[str, Any]) -> int:
             t = tallies.get((dim, row.code) if not row.total else ("all", None), _Tally())
             if column.key == "rate":
                 expected: object = (
-                    round(100.0 * t.succeeded / t.registered, 1) if t.registered else None
+                    float(
+                        (Decimal(100 * t.succeeded) / Decimal(t.registered)).quantize(
+                            Decimal("0.1"), ROUND_HALF_UP
+                        )
+                    )
+                    if t.registered
+                    else None
                 )
             elif column.key == "amount":
                 expected = cents_to_wan(t.amount)
