@@ -83,6 +83,7 @@ class SheetData:
     # cells read as empty that are not: (row from 1, column from 0) → why, in Chinese (a
     # formula saved without its result, an error value such as #N/A)
     unreadable: dict[tuple[int, int], str] = field(default_factory=dict)
+    hidden: bool = False  # hidden in Excel (an old copy, a lookup list): chosen only if alone
 
 
 @dataclass(frozen=True)
@@ -248,7 +249,8 @@ def read_workbook(path: Path) -> list[SheetData]:
                 rows.pop()
             if isinstance(archive, zipfile.ZipFile) and isinstance(member, str):
                 _fill_merged(rows, _merged_ranges(archive, member))
-            sheets.append(SheetData(ws.title, rows, unreadable))
+            hidden = getattr(ws, "sheet_state", "visible") != "visible"
+            sheets.append(SheetData(ws.title, rows, unreadable, hidden))
     except _DAMAGED as exc:
         raise WorkbookError(
             f"文件“{path.name}”内容已损坏，无法读取。请在Excel或WPS中打开并另存为.xlsx后再试。"
@@ -303,9 +305,10 @@ def find_header(
     mapping: Mapping[str, str] | None = None,
 ) -> HeaderMatch | None:
     """The sheet and row (within the first rows) whose cells map to the most fields and that
-    has, for each group in ``required``, at least one of its fields; None if none has."""
+    has, for each group in ``required``, at least one of its fields; None if none has. A
+    visible sheet wins over a hidden one (which a clerk does not see in Excel)."""
     norm_mapping = {normalise_header(k): v for k, v in (mapping or {}).items()}
-    best: tuple[int, int, int] | None = None  # (count, -sheet, -row)
+    best: tuple[int, int, int, int] | None = None  # (visible, count, -sheet, -row)
     found: HeaderMatch | None = None
     for si, sheet in enumerate(sheets):
         for ri, row in enumerate(sheet.rows[:HEADER_SCAN_ROWS]):
@@ -318,7 +321,7 @@ def find_header(
             keys = set(mapped.values())
             if not all(any(k in keys for k in group) for group in required):
                 continue
-            score = (len(keys), -si, -ri)
+            score = (int(not sheet.hidden), len(keys), -si, -ri)
             # A two-row header: the lower row repeats the merged-down cells of the upper one
             # and names the grouped columns; it is the header, data starts below it.
             if (
@@ -326,13 +329,13 @@ def find_header(
                 and found is not None
                 and found.sheet is sheet
                 and ri == found.header_row
-                and len(keys) >= best[0]
+                and len(keys) >= best[1]
                 and any(
                     h and i < len(found.headers) and found.headers[i] == h
                     for i, h in enumerate(headers)
                 )
             ):
-                best = (len(keys), best[1], best[2])
+                best = (best[0], len(keys), best[2], best[3])
                 found = HeaderMatch(sheet, ri + 1, headers, mapped, found.other_sheets)
                 continue
             if best is None or score > best:

@@ -536,3 +536,28 @@ def test_a_title_row_is_not_taken_for_the_header(
     plan = plan_attendance_import(store, user, path, "民法典宣讲")
     assert plan.header_row == 2 and plan.ok
     assert [pid for _, pid in plan.attendees] == [a]
+
+
+def test_a_hidden_sheet_is_not_imported_when_a_visible_one_has_the_roster(
+    tmp_path: Path, store: Store, ids: dict[str, str]
+) -> None:
+    """Offices keep last year's list as a hidden sheet: the visible roster is imported even
+    when the hidden one has more recognised columns; alone, a hidden sheet is still read."""
+    user = ids["user_id"]
+    old = [
+        ["姓名", "身份证号码", "联系电话", "所在村", "村民小组", "产生方式", "聘任日期", "备注"],
+        ["旧人甲", ID_C, "13900000000", "北村", "三组", "个人自荐", date(2020, 1, 1), ""],
+    ]
+    current = [["姓名", "身份证号码", "所在村"], ["张明", ID_A, "东村"], ["李芳", ID_B, "东村"]]
+    path = save(tmp_path / "two.xlsx", ("往年名册", old), ("名册", current))
+    wb = openpyxl.load_workbook(path)
+    wb["往年名册"].sheet_state = "hidden"
+    wb.save(path)
+    plan = plan_roster_import(store, user, path)
+    assert plan.sheet == "名册" and plan.ok
+    assert sorted(row["name"] for _, row in plan.new_rows) == ["张明", "李芳"]
+    alone = save(tmp_path / "alone.xlsx", ("往年名册", old), ("说明", [["本表仅供参考"]]))
+    wb = openpyxl.load_workbook(alone)
+    wb["往年名册"].sheet_state = "hidden"
+    wb.save(alone)
+    assert plan_roster_import(store, user, alone).sheet == "往年名册"
