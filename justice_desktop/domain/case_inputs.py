@@ -15,7 +15,7 @@ from justice_desktop.domain.lifecycle import STATUS_MATTERS, check_not_future
 from justice_desktop.domain.party import PartyInput, validate_party
 from justice_desktop.statistics.tables import PREVENTION_KINDS
 from justice_desktop.validation import ValidationError
-from justice_desktop.validation.fields import optional_text, require_text
+from justice_desktop.validation.fields import clean_text, optional_text, require_text
 
 SUMMARY_MAX = 2000
 TEXT_MAX = 5000
@@ -155,11 +155,12 @@ def validate_registration(
                     f"当事人{i + 1}的{label}与当事人{first + 1}相同，同一当事人不能登记两次，请核对。",
                 )
             seen[f"{key}:{value}"] = i
-    mediators = [m.strip() for m in c.mediators if m.strip()]
-    if not mediators:
+    typed = [clean_text(m).strip() for m in c.mediators if clean_text(m).strip()]
+    if not typed:
         raise ValidationError("mediators", "请至少指定一名人民调解员。")
-    for i, name in enumerate(mediators):
-        require_text(name, f"mediators[{i}]", "调解员姓名", 50)
+    mediators = [
+        require_text(name, f"mediators[{i}]", "调解员姓名", 50) for i, name in enumerate(typed)
+    ]
     values: dict[str, Any] = {
         "committee_id": c.committee_id,
         "registered_on": c.registered_on.isoformat(),
@@ -204,9 +205,13 @@ def validate_investigation(i: InvestigationInput) -> dict[str, Any]:
     pairs = [q for q in i.qa if q.question.strip() or q.answer.strip()]
     if not pairs:
         raise ValidationError("qa", "调查记录至少需要一问一答。")
-    for n, q in enumerate(pairs):
-        require_text(q.question, f"qa[{n}].question", f"第{n + 1}问", TEXT_MAX)
-        require_text(q.answer, f"qa[{n}].answer", f"第{n + 1}答", TEXT_MAX)
+    qa = [
+        {
+            "q": require_text(q.question, f"qa[{n}].question", f"第{n + 1}问", TEXT_MAX),
+            "a": require_text(q.answer, f"qa[{n}].answer", f"第{n + 1}答", TEXT_MAX),
+        }
+        for n, q in enumerate(pairs)
+    ]
     return {
         "held_at": i.held_at.isoformat(timespec="minutes"),
         "place": optional_text(i.place, "place", "调查地点", 100) or "",
@@ -214,9 +219,7 @@ def validate_investigation(i: InvestigationInput) -> dict[str, Any]:
         "participants": optional_text(i.participants, "participants", "参加人", 200) or "",
         "investigator": require_text(i.investigator, "investigator", "调查人", 50),
         "recorder": optional_text(i.recorder, "recorder", "记录人", 50) or "",
-        "qa": json.dumps(
-            [{"q": q.question.strip(), "a": q.answer.strip()} for q in pairs], ensure_ascii=False
-        ),
+        "qa": json.dumps(qa, ensure_ascii=False),
     }
 
 
@@ -273,11 +276,13 @@ def validate_agreement(a: AgreementInput, party_count: int, registered_on: date)
         "copies": party_count + 1,
     }
     if a.form == "written":
-        terms = [t.strip() for t in a.terms if t.strip()]
-        if not terms:
+        typed = [clean_text(t).strip() for t in a.terms if clean_text(t).strip()]
+        if not typed:
             raise ValidationError("terms", "书面调解协议至少需要一条协议条款。")
-        for n, t in enumerate(terms):
+        terms = [
             require_text(t, f"terms[{n}]", f"第{n + 1}条协议内容", TEXT_MAX)
+            for n, t in enumerate(typed)
+        ]
         values.update(
             facts=require_text(a.facts, "facts", "纠纷主要事实、争议事项", TEXT_MAX),
             terms=json.dumps(terms, ensure_ascii=False),

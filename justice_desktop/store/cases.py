@@ -588,8 +588,8 @@ class CaseService:
             case = tx.require("cases", case_id)
             if case["status"] == lc.ARCHIVED:
                 raise ValidationError("status", "已归档的案件不能作废。")
-            require_text(reason, "reason", "作废原因", 200)
-            tx.update("cases", case_id, {"closing_note": f"作废：{reason.strip()}"})
+            why = require_text(reason, "reason", "作废原因", 200)
+            tx.update("cases", case_id, {"closing_note": f"作废：{why}"})
             tx.delete("cases", case_id)
             search.remove_document(tx.conn, "case", case_id)
 

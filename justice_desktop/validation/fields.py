@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from justice_desktop.validation.errors import ValidationError
 
 __all__ = [
+    "clean_text",
     "mask_id_number",
     "mask_name",
     "mask_phone",
@@ -66,25 +67,47 @@ def validate_phone(value: str, field: str = "phone", *, label: str = "联系电�
     )
 
 
+# Characters that show as nothing on screen, so a clerk cannot see or delete them, but that no
+# font prints: control characters pasted from Word (\x07 ends a table cell, \x0b is a manual
+# line break, \x0c a page break), C1 controls, zero-width spaces and byte-order marks.
+_INVISIBLE: dict[int, str | None] = {
+    **{code: None for code in range(0x00, 0x20) if code not in (0x09, 0x0A)},
+    0x0B: "\n",
+    0x0C: "\n",
+    0x7F: None,
+    **dict.fromkeys(range(0x80, 0xA0)),
+    0x200B: None,
+    0x2060: None,
+    0xFEFF: None,
+}
+
+
+def clean_text(value: str | None) -> str:
+    """Text as stored: Windows and old-Mac line ends as ``\n``, invisible characters (see
+    ``_INVISIBLE``) dropped or, for line and page breaks, made a line end."""
+    text = (value or "").replace("\r\n", "\n").replace("\r", "\n")
+    return text.translate(_INVISIBLE)
+
+
 def require_text(value: str | None, field: str, label: str, max_len: int) -> str:
-    """Required free text: stripped, not empty, at most ``max_len`` characters."""
-    text = (value or "").strip()
+    """Required free text: cleaned (:func:`clean_text`), stripped, not empty, at most
+    ``max_len`` characters."""
+    text = clean_text(value).strip()
     if not text:
         raise ValidationError(field, f"请填写{label}")
     return _check_length(text, field, label, max_len)
 
 
 def optional_text(value: str | None, field: str, label: str, max_len: int) -> str | None:
-    """Optional free text: stripped; empty gives ``None``; at most ``max_len`` characters."""
-    text = (value or "").strip()
+    """Optional free text: cleaned and stripped; empty gives ``None``; at most ``max_len``
+    characters."""
+    text = clean_text(value).strip()
     if not text:
         return None
     return _check_length(text, field, label, max_len)
 
 
 def _check_length(text: str, field: str, label: str, max_len: int) -> str:
-    if "\x00" in text:
-        raise ValidationError(field, f"{label}中含有无法保存的控制字符，请删除后重新输入")
     if len(text) > max_len:
         raise ValidationError(field, f"{label}不能超过{max_len}个字（当前{len(text)}个字）")
     return text

@@ -18,6 +18,7 @@ from pytestqt.qtbot import QtBot
 
 from justice_desktop.domain.case_inputs import AgreementInput, FollowUpInput
 from justice_desktop.domain.understanders import UnderstanderInput
+from justice_desktop.pdf.api import check_printable
 from justice_desktop.store.cases import CaseService
 from justice_desktop.store.database import Store
 from justice_desktop.store.local_state import load_draft
@@ -741,3 +742,33 @@ def test_referral_of_a_consultation_with_a_long_employer_can_be_completed(
         (opened.args[0],),
     )
     assert rows == [{"occupation": "网格员、人民调解员"}]
+
+
+def test_invisible_characters_pasted_from_word_do_not_block_printing(
+    qtbot: QtBot, editor: CaseEditor, ctx: AppContext
+) -> None:
+    """Word puts \\x07 at the end of a table cell and \\x0b for a manual line break; a web page
+    may carry zero-width spaces. They are invisible on screen, so the clerk cannot delete them;
+    they were stored, and printing refused the case ('字库中没有… 请改用同音字')."""
+    editor.new_case()
+    reg = editor.registration
+    fill(reg.source, "applied")
+    fill(reg.dispute_type, "neighbourhood")
+    fill(reg.summary, "楼上漏水\x0b损坏吊顶\x07")
+    applicant, respondent = reg.parties.forms
+    applicant.name.setText("张三\x07")
+    applicant.address.setText("幸福里\u200b3号")
+    respondent.name.setText("\ufeff李四")
+    fill(reg.mediators, "王调解\u200b、李明")
+    reg.village.setFocus()
+    with qtbot.waitSignal(editor.saved, timeout=5000) as saved:
+        assert editor.save()
+    case_id = str(saved.args[0])
+    assert case_row(ctx, case_id)["summary"] == "楼上漏水\n损坏吊顶"
+    parties = db(
+        ctx, "SELECT name, address FROM parties WHERE case_id = ? ORDER BY position", (case_id,)
+    )
+    assert parties == [{"name": "张三", "address": "幸福里3号"}, {"name": "李四", "address": ""}]
+    mediators = db(ctx, "SELECT name FROM case_mediators WHERE case_id = ?", (case_id,))
+    assert sorted(m["name"] for m in mediators) == ["李明", "王调解"]
+    assert ctx.tasks.call(lambda s: check_printable(s, case_id)) == []
