@@ -18,6 +18,7 @@ from __future__ import annotations
 import unicodedata
 
 from justice_desktop.validation.errors import ValidationError
+from justice_desktop.validation.fields import clean_text
 
 __all__ = [
     "CREDIT_CODE_CHARSET",
@@ -62,7 +63,7 @@ def organization_code_check_char(body: str) -> str:
 
 
 def _normalise(value: str) -> str:
-    text = unicodedata.normalize("NFKC", value)
+    text = unicodedata.normalize("NFKC", clean_text(value))
     return "".join(text.split()).replace("-", "").upper()
 
 

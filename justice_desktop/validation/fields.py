@@ -42,7 +42,7 @@ def validate_phone(value: str, field: str = "phone", *, label: str = "联系电�
     Returns the number with spaces removed (and a leading +86 / 0086 country code and the
     hyphens inside a mobile number dropped).
     """
-    text = "".join(_nfkc(value).split()).upper()
+    text = "".join(_nfkc(clean_text(value)).split()).upper()
     if not text:
         raise ValidationError(field, f"请填写{label}")
     for prefix in ("+86", "0086"):

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from justice_desktop.validation.errors import ValidationError
+from justice_desktop.validation.fields import clean_text
 
 __all__ = [
     "PROVINCE_CODES",
@@ -61,8 +62,9 @@ class ResidentId:
 
 
 def normalise_id_text(value: str) -> str:
-    """Full-width to half-width, drop all whitespace, upper-case a trailing x."""
-    text = unicodedata.normalize("NFKC", value)
+    """Full-width to half-width, drop all whitespace and invisible characters (pasted zero-width
+    spaces), upper-case a trailing x."""
+    text = unicodedata.normalize("NFKC", clean_text(value))
     return "".join(text.split()).upper()
 
 

@@ -758,6 +758,8 @@ def test_invisible_characters_pasted_from_word_do_not_block_printing(
     applicant, respondent = reg.parties.forms
     applicant.name.setText("张三\x07")
     applicant.address.setText("幸福里\u200b3号")
+    applicant.phone.setText("138\u200b1234\u200b5678")
+    applicant.id_number.setText("\ufeff11010519491231002X")
     respondent.name.setText("\ufeff李四")
     fill(reg.mediators, "王调解\u200b、李明")
     reg.village.setFocus()
@@ -766,9 +768,19 @@ def test_invisible_characters_pasted_from_word_do_not_block_printing(
     case_id = str(saved.args[0])
     assert case_row(ctx, case_id)["summary"] == "楼上漏水\n损坏吊顶"
     parties = db(
-        ctx, "SELECT name, address FROM parties WHERE case_id = ? ORDER BY position", (case_id,)
+        ctx,
+        "SELECT name, address, phone, id_number FROM parties WHERE case_id = ? ORDER BY position",
+        (case_id,),
     )
-    assert parties == [{"name": "张三", "address": "幸福里3号"}, {"name": "李四", "address": ""}]
+    assert parties == [
+        {
+            "name": "张三",
+            "address": "幸福里3号",
+            "phone": "13812345678",
+            "id_number": "11010519491231002X",
+        },
+        {"name": "李四", "address": "", "phone": "", "id_number": None},
+    ]
     mediators = db(ctx, "SELECT name FROM case_mediators WHERE case_id = ?", (case_id,))
     assert sorted(m["name"] for m in mediators) == ["李明", "王调解"]
     assert ctx.tasks.call(lambda s: check_printable(s, case_id)) == []
