@@ -152,7 +152,7 @@ def validate_date_text(
 ) -> datetime.date:
     """Parse a date typed as 2025-01-31, 2025-1-31, 2025/1/31, 2025.1.31, 2025年1月31日 or
     20250131. ``earliest``/``latest`` optionally bound it (inclusive)."""
-    text = "".join(_nfkc(value or "").split())
+    text = "".join(_nfkc(clean_text(value)).split())
     if not text:
         raise ValidationError(field, f"请填写{label}")
     match = next((m for p in _DATE_PATTERNS if (m := p.fullmatch(text))), None)
@@ -192,7 +192,7 @@ _CENT = Decimal("0.01")
 def validate_amount(value: str, field: str, label: str) -> Decimal:
     """A non-negative amount in yuan with at most two decimals ("1200", "1,200.50",
     "￥1200", "1200元"). Returned quantised to cents: Decimal("1200.50")."""
-    text = "".join(_nfkc(value or "").split()).replace("，", ",")
+    text = "".join(_nfkc(clean_text(value)).split()).replace("，", ",")
     if not text:
         raise ValidationError(field, f"请填写{label}")
     text = text.lstrip("¥￥")

@@ -784,3 +784,19 @@ def test_invisible_characters_pasted_from_word_do_not_block_printing(
     mediators = db(ctx, "SELECT name FROM case_mediators WHERE case_id = ?", (case_id,))
     assert sorted(m["name"] for m in mediators) == ["李明", "王调解"]
     assert ctx.tasks.call(lambda s: check_printable(s, case_id)) == []
+
+
+def test_a_pasted_date_with_an_invisible_character_is_read(
+    qtbot: QtBot, ctx: AppContext, tasks: TaskManager
+) -> None:
+    host = open_host(qtbot, ctx)
+    form = host.screen.form
+    press(qtbot, host.screen.roster_view, "Ctrl+N")
+    form.name.setText("李四")
+    form.village.setText("东村")
+    form.nomination_route.setCurrentIndex(1)
+    form.appointed_on.setText("\ufeff2025-03-01\u200b")  # copied from a web page
+    with qtbot.waitSignal(host.screen.form.saved, timeout=5000):
+        host.screen.save()
+    rows = tasks.call(lambda s: s.query("SELECT appointed_on FROM understanders"))
+    assert rows == [{"appointed_on": "2025-03-01"}]
