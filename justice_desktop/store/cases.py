@@ -151,12 +151,16 @@ class CaseService:
         with self.store.tx(user_id) as tx:
             case = tx.require("cases", case_id)
             lc.require_action(case["status"], "edit_registration")
-            if (
-                values["committee_id"] != case["committee_id"]
-                or c.registered_on.year != case["year"]
-            ):
+            changed = (
+                "committee_id"
+                if values["committee_id"] != case["committee_id"]
+                else "registered_on"
+                if c.registered_on.year != case["year"]
+                else None
+            )
+            if changed is not None:  # under the field that was changed
                 raise ValidationError(
-                    "committee_id",
+                    changed,
                     "案件编号已生成，不能更改调委会或受理年份；如登记有误，请作废后重新登记。",
                 )
             for table, what in (("investigations", "调查"), ("sessions", "调解")):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -800,3 +800,19 @@ def test_a_pasted_date_with_an_invisible_character_is_read(
         host.screen.save()
     rows = tasks.call(lambda s: s.query("SELECT appointed_on FROM understanders"))
     assert rows == [{"appointed_on": "2025-03-01"}]
+
+
+def test_changing_the_year_of_registration_is_explained_under_the_date(
+    qtbot: QtBot, editor: CaseEditor, ctx: AppContext
+) -> None:
+    case_id = case_at(ctx, "registered")
+    open_case(qtbot, editor, case_id)
+    reg = editor.registration
+    last_year = date((ctx.today() - timedelta(REGISTERED_AGO)).year - 1, 12, 31)
+    reg.registered_on.setDate(qdate(last_year))
+    reg.village.setFocus()
+    assert editor.save()
+    qtbot.waitUntil(lambda: reg.errors.banner_text != "", timeout=5000)
+    assert "受理年份" in reg.errors.message_for("registered_on")  # was under 调委会
+    assert reg.errors.message_for("committee_id") == ""
+    assert case_row(ctx, case_id)["registered_on"] != last_year.isoformat()
