@@ -615,6 +615,11 @@ class CaseEditor(QWidget):
                         pixmap.scaledToWidth(width, Qt.TransformationMode.SmoothTransformation)
                     )
                     return
+                self.attachment_preview.clear()
+                self.message.emit(
+                    f"附件“{name}”无法显示：图片文件可能已损坏或不完整。可另存后用其他程序打开，"
+                    "或重新扫描、拍照后添加。"
+                )
             self._save_attachment_as(str(name), data)
 
         self.ctx.tasks.run(read, on_success=show)

@@ -16,6 +16,7 @@ import pytest
 import requests
 from pytestqt.qtbot import QtBot
 
+import ui.case_editor as case_editor_module
 from justice_desktop.domain.case_inputs import AgreementInput, FollowUpInput
 from justice_desktop.domain.understanders import UnderstanderInput
 from justice_desktop.pdf.api import check_printable
@@ -816,3 +817,32 @@ def test_changing_the_year_of_registration_is_explained_under_the_date(
     assert "受理年份" in reg.errors.message_for("registered_on")  # was under 调委会
     assert reg.errors.message_for("committee_id") == ""
     assert case_row(ctx, case_id)["registered_on"] != last_year.isoformat()
+
+
+@pytest.mark.qt_log_ignore("Corrupt JPEG data", "JPEG datastream contains no image")
+def test_a_damaged_photo_says_why_it_is_not_shown(
+    qtbot: QtBot,
+    editor: CaseEditor,
+    ctx: AppContext,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    case_id = case_at(ctx, "registered")
+    open_case(qtbot, editor, case_id)
+    photo = tmp_path / "现场照片.jpg"
+    photo.write_bytes(b"\xff\xd8\xff\xe0" + bytes(200))  # a JPEG cut short on the card
+    with qtbot.waitSignal(editor.loaded, timeout=5000):
+        editor.add_attachment_file(photo)
+    asked: list[str] = []
+    monkeypatch.setattr(
+        case_editor_module.QFileDialog,
+        "getSaveFileName",
+        lambda *args, **_kw: (asked.append(str(args[1])), ("", ""))[1],
+    )
+    messages: list[str] = []
+    editor.message.connect(messages.append)
+    editor.attachments.setCurrentRow(0)
+    editor.view_attachment()
+    qtbot.waitUntil(lambda: bool(asked), timeout=5000)
+    # was: a bare 'save as' dialog, with no word of why the photo was not shown
+    assert any("现场照片.jpg" in m and "无法显示" in m for m in messages)
