@@ -318,6 +318,7 @@ class CaseService:
                 a, int(case["party_count"]), date.fromisoformat(case["registered_on"])
             )
             lc.check_not_future(a.effective_on, self.today(), "协议日期", "effective_on")
+            self._check_after_sessions(tx, case_id, a.effective_on, "达成协议", "effective_on")
             lc.check_within_deadline(
                 a.effective_on, self._due(tx, case), "达成协议", "effective_on"
             )
@@ -341,6 +342,17 @@ class CaseService:
                 {"case_id": case_id, "due_on": due.isoformat(), "reason": "回访协议履行情况"},
             )
         return aid
+
+    def _check_after_sessions(
+        self, tx: Tx, case_id: str, outcome_on: date, what: str, field: str
+    ) -> None:
+        """The outcome of mediation is not dated before a recorded 调查 or 调解 of the case."""
+        for table, label in (("sessions", "调解日期"), ("investigations", "调查日期")):
+            held = [str(r["held_at"])[:10] for r in self._children(tx, table, case_id)]
+            if held:
+                lc.check_not_before(
+                    outcome_on, date.fromisoformat(max(held)), what, field, f"已记录的{label}"
+                )
 
     def mark_success(self, user_id: str, case_id: str) -> None:
         """Only for data entered out of order: success needs an agreement already recorded."""
@@ -373,6 +385,7 @@ class CaseService:
             lc.check_not_before(
                 on, date.fromisoformat(case["registered_on"]), "调解终结", "outcome_on", "受理日期"
             )
+            self._check_after_sessions(tx, case_id, on, "调解终结", "outcome_on")
             tx.update(
                 "cases",
                 case_id,

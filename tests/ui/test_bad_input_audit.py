@@ -846,3 +846,35 @@ def test_a_damaged_photo_says_why_it_is_not_shown(
     qtbot.waitUntil(lambda: bool(asked), timeout=5000)
     # was: a bare 'save as' dialog, with no word of why the photo was not shown
     assert any("现场照片.jpg" in m and "无法显示" in m for m in messages)
+
+
+def test_an_agreement_dated_before_a_recorded_session_is_refused(
+    qtbot: QtBot, editor: CaseEditor, ctx: AppContext
+) -> None:
+    today = ctx.today()
+    case_id = case_at(ctx, "registered")
+    open_case(qtbot, editor, case_id)
+    session = editor.session
+    session.fields["held_at"].setDate(qdate(today - timedelta(5)))  # type: ignore[attr-defined]
+    fill(session.fields["mediators"], "王调解")
+    fill(session.fields["record"], "第二次调解，双方同意拆除排水沟")
+    with qtbot.waitSignal(editor.loaded, timeout=5000):
+        session.submit.click()
+    form = editor.agreement
+    fill(form.fields["facts"], "排水沟占地")
+    fill(form.fields["terms"], "李四于十日内拆除排水沟")
+    fill(form.fields["performance_manner"], "自行拆除")
+    fill(form.fields["performance_place"], "现场")
+    fill(form.fields["has_deadline"], True)
+    form.fields["effective_on"].setDate(qdate(today - timedelta(8)))  # type: ignore[attr-defined]
+    message = refused(qtbot, editor, "agreement", "effective_on")
+    assert "协议" in message and "已记录的调解日期" in message
+    assert form.fields["terms"].toPlainText() == "李四于十日内拆除排水沟"  # type: ignore[attr-defined]
+    assert case_row(ctx, case_id)["status"] == "mediating"
+
+    failure = editor.failure
+    failure.fields["on"].setDate(qdate(today - timedelta(8)))  # type: ignore[attr-defined]
+    fill(failure.fields["failure_reason"], "双方分歧过大")
+    failure.routes[next(iter(failure.routes))].setChecked(True)
+    assert "已记录的调解日期" in refused(qtbot, editor, "failure", "on")
+    assert case_row(ctx, case_id)["status"] == "mediating"
