@@ -16,6 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 from justice_desktop.codes.tables import CodeTable
+from justice_desktop.domain.case_inputs import EARLIEST_RECORD_DATE
 from justice_desktop.validation import ValidationError
 from ui.qt import (
     QAbstractSpinBox,
@@ -90,10 +91,12 @@ def to_datetime(value: QDateTime) -> datetime:
 
 
 def date_edit(parent: QWidget | None, value: date, *, maximum: date | None = None) -> QDateEdit:
-    """A date field typed as 2025-06-16 or picked from a calendar."""
+    """A date field typed as 2025-06-16 or picked from a calendar; no earlier than
+    :data:`EARLIEST_RECORD_DATE` (Qt's own floor is 1752: a year typed 1925 for 2025 was kept)."""
     edit = QDateEdit(qdate(value), parent)
     edit.setDisplayFormat("yyyy-MM-dd")
     edit.setCalendarPopup(True)
+    edit.setMinimumDate(qdate(EARLIEST_RECORD_DATE))
     if maximum is not None:
         edit.setMaximumDate(qdate(maximum))
     return edit
@@ -103,6 +106,7 @@ def date_time_edit(parent: QWidget | None, value: datetime) -> QDateTimeEdit:
     edit = QDateTimeEdit(qdatetime(value), parent)
     edit.setDisplayFormat("yyyy-MM-dd HH:mm")
     edit.setCalendarPopup(True)
+    edit.setMinimumDate(qdate(EARLIEST_RECORD_DATE))
     return edit
 
 

@@ -22,6 +22,8 @@ TEXT_MAX = 5000
 RECORD_MAX = 20000
 COURT_SOURCES = ("court_assigned", "court_entrusted")
 PREVENTED_PEOPLE_MAX = 9999  # 防止激化涉及人数 entered on a case
+#: No record of the office's work is dated earlier (a year typed 1925 for 2025 is a slip).
+EARLIEST_RECORD_DATE = date(2000, 1, 1)
 
 
 def to_cents(amount: Decimal | None) -> int:
@@ -88,6 +90,12 @@ def validate_registration(
 ) -> tuple[dict[str, Any], list[dict[str, Any]], list[str]]:
     """Return (case values, party rows, mediator names) or raise on the first problem."""
     check_not_future(c.registered_on, today, "受理日期", "registered_on")
+    if c.registered_on < EARLIEST_RECORD_DATE:  # its year is printed in the case number
+        raise ValidationError(
+            "registered_on",
+            f"受理日期（{c.registered_on:%Y年%m月%d日}）的年份不合理，请核对"
+            f"（本程序登记{EARLIEST_RECORD_DATE.year}年以后的案件）。",
+        )
     sources = tables["case_sources"]
     if not sources.has(c.source) or sources.entry(c.source).parent is not None:
         raise ValidationError("source", "请选择案件来源。")

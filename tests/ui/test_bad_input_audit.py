@@ -17,7 +17,11 @@ import requests
 from pytestqt.qtbot import QtBot
 
 import ui.case_editor as case_editor_module
-from justice_desktop.domain.case_inputs import AgreementInput, FollowUpInput
+from justice_desktop.domain.case_inputs import (
+    AgreementInput,
+    FollowUpInput,
+    validate_registration,
+)
 from justice_desktop.domain.understanders import UnderstanderInput
 from justice_desktop.pdf.api import check_printable
 from justice_desktop.store.cases import CaseService
@@ -25,6 +29,7 @@ from justice_desktop.store.database import Store
 from justice_desktop.store.local_state import load_draft
 from justice_desktop.store.office import add_user, committees, users
 from justice_desktop.store.understanders import UnderstanderService
+from justice_desktop.validation import ValidationError
 from sync.client import service
 from sync.client.tokens import MemoryTokenStore
 from tests.core.conftest import make_case_input
@@ -878,3 +883,21 @@ def test_an_agreement_dated_before_a_recorded_session_is_refused(
     failure.routes[next(iter(failure.routes))].setChecked(True)
     assert "已记录的调解日期" in refused(qtbot, editor, "failure", "on")
     assert case_row(ctx, case_id)["status"] == "mediating"
+
+
+def test_a_year_typed_1925_for_2025_is_not_taken(
+    qtbot: QtBot, editor: CaseEditor, ctx: AppContext
+) -> None:
+    editor.new_case()
+    reg = editor.registration
+    field = reg.registered_on
+    field.setDate(qdate(date(1925, 3, 1)))  # what typing 1 for 2 in the year ends in
+    assert field.date().year() >= 2000  # Qt's own floor is 1752: 1925 was kept
+    # and the core refuses such a date whatever sends it
+    with pytest.raises(ValidationError) as refusal:
+        validate_registration(
+            make_case_input(ctx.committees[0]["id"], registered_on=date(1925, 3, 1)),
+            ctx.tables,
+            ctx.today(),
+        )
+    assert refusal.value.field == "registered_on" and "年份不合理" in refusal.value.message
