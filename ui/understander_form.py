@@ -70,6 +70,9 @@ class DraftForm(QWidget):
     saved = Signal(str)
     #: The user closed the form (after saving, or leaving nothing unsaved behind).
     closed = Signal()
+    #: A save started on leaving the form (保存 in the unsaved-input question) failed after the
+    #: form had gone: the message, for the screen to bring the form back and say so.
+    saveFailed = Signal(str)
 
     what = "表单"  # in the unsaved question: "…有尚未保存的修改"
 
@@ -179,6 +182,9 @@ class DraftForm(QWidget):
         def failed(exc: BaseException) -> None:
             self.saving = False
             self.show_error(exc)
+            if not self.isVisible():
+                text = exc.message if isinstance(exc, ValidationError) else friendly_message(exc)
+                self.saveFailed.emit(text)
 
         self.ctx.tasks.run(fn, on_success=done, on_failure=failed)
 

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from justice_desktop.store.understanders import UnderstanderService
 from justice_desktop.validation import ValidationError
 from ui.context import AppContext
+from ui.dialogs import show_error
 from ui.errors import friendly_message
 from ui.forms import (
     FieldErrors,
@@ -326,6 +327,7 @@ class UnderstandersScreen(Screen):
         self.tabs.currentChanged.connect(lambda _i: self.pageChanged.emit(self.page))
         for form in (self.form, self.training_form):
             form.closed.connect(self.show_lists)
+            form.saveFailed.connect(lambda text, f=form: self._save_failed(f, text))
         self.form.saved.connect(self._understander_saved)
         self.form.removeRequested.connect(self.ask_removal)
         self.training_form.saved.connect(self._training_saved)
@@ -687,6 +689,15 @@ class UnderstandersScreen(Screen):
         )
         self.form.refill_codes()
         self.reload()
+
+    def _save_failed(self, form: DraftForm, text: str) -> None:
+        """The form was left with 保存 and the save failed afterwards: back to the form (its
+        input is all there, the message under the field), and say so."""
+        self._show(form)
+        show_error(
+            self,
+            f"{form.what}没有保存：{text}\n\n已回到该表单，填写的内容都在，请修改后再保存。",
+        )
 
     def _understander_saved(self, understander_id: str) -> None:
         self.ctx.notify("understanders")

@@ -901,3 +901,38 @@ def test_a_year_typed_1925_for_2025_is_not_taken(
             ctx.today(),
         )
     assert refusal.value.field == "registered_on" and "年份不合理" in refusal.value.message
+
+
+def test_a_save_on_leaving_that_fails_brings_the_form_back(
+    qtbot: QtBot, ctx: AppContext, tasks: TaskManager
+) -> None:
+    """保存 in the unsaved-input question closed the form at once; when the save was then
+    refused (here: the ID number is already on the roster), nobody was told."""
+    number = "11010519491231002X"
+    tasks.call(
+        lambda s: UnderstanderService(s).add(
+            ctx.user.id, UnderstanderInput("赵一", "东村", "committee", id_number=number)
+        )
+    )
+    host = open_host(qtbot, ctx)
+    screen, form = host.screen, host.screen.form
+    press(qtbot, screen.roster_view, "Ctrl+N")
+    form.name.setText("赵一")
+    form.village.setText("西村")
+    form.nomination_route.setCurrentIndex(1)
+    form.id_number.setText(number)
+    answers = Answerer("保存")
+    try:
+        form.request_close()  # Esc, then 保存
+        qtbot.waitUntil(lambda: len(answers.seen) == 2, timeout=5000)
+    finally:
+        answers.stop()
+    assert "没有保存" in answers.seen[1] and "已登记在名册中" in answers.seen[1]
+    assert screen.page == "understander"  # back on the form
+    assert (form.name.text(), form.village.text(), form.id_number.text()) == (
+        "赵一",
+        "西村",
+        number,
+    )
+    assert "已登记在名册中" in form.errors.message_for("id_number")
+    assert tasks.call(lambda s: s.scalar("SELECT count(*) FROM understanders")) == 1
