@@ -37,14 +37,16 @@ from tests.ui.test_case_editor import fill
 from tests.ui.test_consultations_screen import add_consultation
 from tests.ui.test_consultations_screen import consultations as consultation_rows
 from tests.ui.test_consultations_screen import open_screen as open_consultations
+from tests.ui.test_first_run import MemoryCreator
 from tests.ui.test_settings_screen import Answerer
 from tests.ui.test_understanders_screen import open_host, press
 from ui.adviser_logs_screen import AdviserLogsScreen
 from ui.case_editor import CaseEditor
 from ui.consultations_screen import ConsultationsScreen
 from ui.context import AppContext
+from ui.first_run import FirstRunWizard
 from ui.forms import qdate, set_combo_value
-from ui.qt import Qt, QWidget
+from ui.qt import Qt, QWidget, QWizard
 from ui.settings_screen import SettingsScreen
 from ui.sync_controller import SyncController
 from ui.sync_settings import NOT_THE_SYNC_SERVER, SyncTab
@@ -936,3 +938,20 @@ def test_a_save_on_leaving_that_fails_brings_the_form_back(
     )
     assert "已登记在名册中" in form.errors.message_for("id_number")
     assert tasks.call(lambda s: s.scalar("SELECT count(*) FROM understanders")) == 1
+
+
+# -- the first-run wizard (the 案号简称 is set there first) ---------------------------------------
+def test_the_wizard_refuses_a_case_number_prefix_that_would_print_wrongly(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    wizard = FirstRunWizard(tmp_path / "data", create=MemoryCreator())
+    qtbot.addWidget(wizard)
+    wizard.show()
+    page = wizard.office_page
+    page.office_edit.setText("河东区城关街司法所")
+    page.committee_edit.setText("城关街道人民调解委员会")
+    page.prefix_edit.setText("津东城人调字")
+    wizard.button(QWizard.WizardButton.NextButton).click()
+    assert wizard.currentPage() is page
+    assert "人调字" in page.errors.message_for("number_prefix")
+    assert page.prefix_edit.text() == "津东城人调字"
