@@ -402,6 +402,14 @@ class CaseEditor(QWidget):
         return kept if kept["forms"] or "registration" in kept else {}
 
     def _put_back(self, kept: dict[str, Any]) -> None:
+        """Only into what the case's new status still allows: input for an action no longer
+        possible (调解不成 typed, then the agreement saved) could never be saved, and leaving
+        the case would ask to save it in vain."""
+        forms = kept.get("forms", {})
+        kept = {
+            **kept,
+            "forms": {n: v for n, v in forms.items() if self.stage_forms[n].isEnabled()},
+        }
         self.drafts.pause()
         self.set_state(kept)
         self.drafts.resume()

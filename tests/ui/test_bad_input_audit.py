@@ -955,3 +955,19 @@ def test_the_wizard_refuses_a_case_number_prefix_that_would_print_wrongly(
     assert wizard.currentPage() is page
     assert "人调字" in page.errors.message_for("number_prefix")
     assert page.prefix_edit.text() == "津东城人调字"
+
+
+def test_input_for_an_action_the_saved_stage_ends_does_not_block_leaving(
+    qtbot: QtBot, editor: CaseEditor, ctx: AppContext
+) -> None:
+    case_id = case_at(ctx, "registered")
+    open_case(qtbot, editor, case_id)
+    fill(editor.failure.fields["failure_reason"], "双方分歧过大")  # then they agreed after all
+    form = editor.agreement
+    form.fields["form"].setCurrentIndex(1)  # type: ignore[attr-defined]  # 口头协议
+    fill(form.fields["oral_content"], "李四当场赔偿500元")
+    with qtbot.waitSignal(editor.loaded, timeout=5000):
+        form.submit.click()
+    assert case_row(ctx, case_id)["status"] == "succeeded"
+    assert not editor.failure.isEnabled()
+    assert not editor.dirty  # leaving does not ask to save what can no longer be saved
