@@ -176,5 +176,6 @@ def test_amount_and_screening_of_a_settled_case_are_counted(
     )
     assert _row(store, case_id)["amount_cents"] == 150050
     report = st.mediation_report(store, year_period(2025))
-    assert report.table("agreement_form").value("oral", "amount") == pytest.approx(0.15)
+    # 1,500.50 yuan is 1,501 yuan to the yuan, rounded half up as Excel does: 0.1501 万元
+    assert report.table("agreement_form").value("oral", "amount") == 0.1501
     assert report.table("prevention").value("prevented_disputes", "count") == 1
