@@ -14,13 +14,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 import requests
 
 from justice_desktop.store import sync_state
 from justice_desktop.store.connection import DatabaseError
 from justice_desktop.store.database import Store
+from justice_desktop.validation import ValidationError
+from justice_desktop.validation.server_url import validate_server_url
 from sync.client.engine import SyncCancelled, SyncEngine, SyncProgress, SyncReport, sign_in
 from sync.client.session import ServerSession, SyncError
 from sync.client.tokens import KeyringTokenStore, TokenStore
@@ -57,20 +58,12 @@ def default_token_store() -> TokenStore:
 
 
 def check_server_url(url: str) -> str:
-    """The address as it will be used, or a :class:`SyncError` saying what is wrong."""
-    text = url.strip().rstrip("/")
-    if text and "://" not in text:
-        text = f"https://{text}"
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise SyncError(
-            "服务器地址不正确，请填写如 https://sfj.example.gov.cn 的地址",
-            retryable=False,
-            code="invalid_input",
-        )
-    if parts.query or parts.fragment:
-        raise SyncError("服务器地址不能包含“?”或“#”", retryable=False, code="invalid_input")
-    return text
+    """The address as it will be used (https when none was typed, no trailing slash), or a
+    :class:`SyncError` saying in Chinese what is wrong (the same rules as 设置 → 同步)."""
+    try:
+        return validate_server_url(url)
+    except ValidationError as exc:
+        raise SyncError(exc.message, retryable=False, code="invalid_input") from None
 
 
 def status(store: Store) -> SyncStatus:

@@ -182,6 +182,16 @@ def test_login_sync_status_and_errors(
     assert "同步完成" in r.stdout and f"上传 {pending} 条" in r.stdout, r.stdout
     r = desktop(env, *d, "status")
     assert "待同步：0 条" in r.stdout and "上次同步：20" in r.stdout
+    # A malformed address is refused before any network, in Chinese (it crashed, or went to
+    # the network and came back as "try again later"); the login made above stays.
+    for bad in ("https://[::1", "http://", "https://sfj.example.gov.cn:99999"):
+        r = desktop(
+            env, *d, "login", "--server", bad, "--user", user, "--password-stdin", stdin="x\n"
+        )
+        assert r.returncode == 1 and "服务器地址不正确" in r.stderr, (bad, r.stderr)
+        assert "Traceback" not in r.stderr
+    r = desktop(env, *d, "status")
+    assert server.base_url in r.stdout, r.stdout
     # A server that cannot be reached: exit code 3 (try again later), nothing changed.
     _register(env, data, 1)
     closed = f"http://127.0.0.1:{free_port()}"
