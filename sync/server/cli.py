@@ -18,7 +18,8 @@ Messages are Chinese: the people running this are the city bureau's staff.
 ``--max-active`` API requests at once (default 8; the database pool holds as many connections);
 the others queue in arrival order, and one that queued ``--queue-timeout`` seconds (default 20)
 is answered 503 ``server_busy`` with ``Retry-After: 2`` (nothing done; the client tries again).
-At most ``--max-syncs`` offices sync at once across all processes (default 8; the others wait
+At most ``--max-syncs`` offices sync at once across all processes (default twice the
+processor cores, at least 4; the others wait
 their turn, see :mod:`sync.server.turns`). Idle connections stay open ``--keep-alive`` seconds (default 75). ``--http``/``--loop`` choose
 uvicorn's HTTP parser and event loop (default: httptools and uvloop when installed).
 
@@ -50,7 +51,13 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from justice_desktop import __version__
 from sync.protocol import ROLE_LABELS, ErrorBody, Role
 from sync.server import accounts, office_settings, security
-from sync.server.config import Settings, TurnLimits, database_url_for, unix_now
+from sync.server.config import (
+    DEFAULT_MAX_SYNCS,
+    Settings,
+    TurnLimits,
+    database_url_for,
+    unix_now,
+)
 from sync.server.db import make_engine
 from sync.server.migrate import SchemaTooNew, upgrade
 
@@ -110,10 +117,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--max-syncs",
         type=int,
-        default=TurnLimits.max_syncs,
+        default=DEFAULT_MAX_SYNCS,
         help=(
             "全市同时同步的司法所数上限（各进程合计，其余排队轮候；"
-            f"默认 {TurnLimits.max_syncs}；0 为不限）"
+            f"默认为本机处理器核数的两倍、至少4，本机为 {DEFAULT_MAX_SYNCS}；0 为不限）"
         ),
     )
     serve.add_argument(
