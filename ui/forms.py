@@ -56,6 +56,7 @@ __all__ = [
     "qdate",
     "qdatetime",
     "set_combo_value",
+    "show_date",
     "to_date",
     "to_datetime",
     "widget_value",
@@ -100,6 +101,19 @@ def date_edit(parent: QWidget | None, value: date, *, maximum: date | None = Non
     if maximum is not None:
         edit.setMaximumDate(qdate(maximum))
     return edit
+
+
+def show_date(edit: QDateTimeEdit, value: date | datetime) -> None:
+    """Show ``value`` in a date field as it is: a record stored with an earlier date than
+    :data:`EARLIEST_RECORD_DATE` (by an older program, synced from another PC) lowers the
+    field's floor to it instead of being shown, and saved, as 2000-01-01; any other value
+    puts the floor back."""
+    day = value.date() if isinstance(value, datetime) else value
+    edit.setMinimumDate(qdate(min(day, EARLIEST_RECORD_DATE)))
+    if isinstance(value, datetime):
+        edit.setDateTime(qdatetime(value))
+    else:
+        edit.setDate(qdate(value))
 
 
 def date_time_edit(parent: QWidget | None, value: datetime) -> QDateTimeEdit:
@@ -199,10 +213,10 @@ def set_widget_value(widget: QWidget, value: Any) -> None:
             widget.setChecked(bool(value))
         elif isinstance(widget, QDateTimeEdit) and not isinstance(widget, QDateEdit):
             if value:
-                widget.setDateTime(qdatetime(datetime.fromisoformat(str(value))))
+                show_date(widget, datetime.fromisoformat(str(value)))
         elif isinstance(widget, QDateEdit):
             if value:
-                widget.setDate(qdate(date.fromisoformat(str(value))))
+                show_date(widget, date.fromisoformat(str(value)))
         elif isinstance(widget, QAbstractSpinBox) and value is not None:
             widget.setProperty("value", value)
     except (TypeError, ValueError):

@@ -30,6 +30,7 @@ from ui.forms import (
     field_row,
     qdate,
     set_combo_value,
+    show_date,
     to_date,
 )
 from ui.qt import (
@@ -252,7 +253,7 @@ class TrainingForm(DraftForm):
         if self.keeper is not None:
             self.keeper.pause()
         self.held_on.setMaximumDate(qdate(self.ctx.today()))
-        self.held_on.setDate(qdate(self.ctx.today()))
+        show_date(self.held_on, self.ctx.today())
         self.topic.clear()
         self.trainer.clear()
         self.mode.setCurrentIndex(0)
@@ -269,7 +270,7 @@ class TrainingForm(DraftForm):
         else:
             self.version = int(t["version"])
             self.title_label.setText(f"修改培训记录及考勤：{t['held_on']} {t['topic']}")
-            self.held_on.setDate(qdate(date.fromisoformat(str(t["held_on"]))))
+            show_date(self.held_on, date.fromisoformat(str(t["held_on"])))
             self.topic.setText(str(t["topic"]))
             self.trainer.setText(str(t["trainer"]))
             set_combo_value(self.mode, t["mode"])

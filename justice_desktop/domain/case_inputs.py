@@ -86,11 +86,15 @@ def validate_prevention(prevented: Sequence[str], people: int) -> tuple[list[str
 
 
 def validate_registration(
-    c: CaseInput, tables: dict[str, CodeTable], today: date
+    c: CaseInput, tables: dict[str, CodeTable], today: date, *, stored_on: date | None = None
 ) -> tuple[dict[str, Any], list[dict[str, Any]], list[str]]:
-    """Return (case values, party rows, mediator names) or raise on the first problem."""
+    """Return (case values, party rows, mediator names) or raise on the first problem.
+
+    ``stored_on`` is the 受理日期 of the case being edited: one stored before
+    :data:`EARLIEST_RECORD_DATE` (by an older program) may stay, as its year cannot change."""
     check_not_future(c.registered_on, today, "受理日期", "registered_on")
-    if c.registered_on < EARLIEST_RECORD_DATE:  # its year is printed in the case number
+    if c.registered_on < EARLIEST_RECORD_DATE and c.registered_on != stored_on:
+        # its year is printed in the case number
         raise ValidationError(
             "registered_on",
             f"受理日期（{c.registered_on:%Y年%m月%d日}）的年份不合理，请核对"

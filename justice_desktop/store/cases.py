@@ -147,9 +147,11 @@ class CaseService:
         self, user_id: str, case_id: str, c: CaseInput, *, expected_version: int | None = None
     ) -> None:
         """Edit what was entered at registration; the case number never changes."""
-        values, party_rows, mediators = validate_registration(c, self.tables, self.today())
         with self.store.tx(user_id) as tx:
             case = tx.require("cases", case_id)
+            values, party_rows, mediators = validate_registration(
+                c, self.tables, self.today(), stored_on=date.fromisoformat(case["registered_on"])
+            )
             lc.require_action(case["status"], "edit_registration")
             changed = (
                 "committee_id"

@@ -22,7 +22,7 @@ from justice_desktop.domain.case_inputs import (
     FollowUpInput,
     validate_registration,
 )
-from justice_desktop.domain.understanders import UnderstanderInput
+from justice_desktop.domain.understanders import TrainingInput, UnderstanderInput
 from justice_desktop.pdf.api import check_printable
 from justice_desktop.store.cases import CaseService
 from justice_desktop.store.database import Store
@@ -971,3 +971,61 @@ def test_input_for_an_action_the_saved_stage_ends_does_not_block_leaving(
     assert case_row(ctx, case_id)["status"] == "succeeded"
     assert not editor.failure.isEnabled()
     assert not editor.dirty  # leaving does not ask to save what can no longer be saved
+
+
+def test_a_case_stored_before_2000_keeps_its_date_when_edited(
+    qtbot: QtBot, editor: CaseEditor, ctx: AppContext
+) -> None:
+    """A case registered with a year before 2000 by an older program (another PC's, synced):
+    the 受理 tab shows its date as stored, and other edits save without changing it (the
+    date field's floor put it back to 2000-01-01, a year the case number cannot move to)."""
+    case_id = case_at(ctx, "registered")
+    uid = ctx.user.id
+
+    def backdate(store: Store) -> None:
+        with store.tx(uid) as tx:
+            tx.update("cases", case_id, {"registered_on": "1999-11-20", "year": 1999})
+
+    ctx.tasks.call(backdate)
+    open_case(qtbot, editor, case_id)
+    reg = editor.registration
+    assert reg.registered_on.date() == qdate(date(1999, 11, 20))
+    assert not editor.dirty
+    reg.village.setText("南村")
+    with qtbot.waitSignal(editor.saved, timeout=5000):
+        assert editor.save()
+    row = case_row(ctx, case_id)
+    assert (row["registered_on"], row["village"]) == ("1999-11-20", "南村")
+    # a new case in the same window has the floor again
+    editor.new_case()
+    reg.registered_on.setDate(qdate(date(1925, 3, 1)))
+    assert reg.registered_on.date().year() >= 2000
+
+
+def test_a_training_stored_before_2000_keeps_its_date_when_corrected(
+    qtbot: QtBot, ctx: AppContext, tasks: TaskManager
+) -> None:
+    """Correcting a training an older program stored with a year before 2000 (no floor then)
+    did not show it but 2000-01-01, and the correction saved that date silently."""
+    old = date(1999, 6, 1)
+
+    def train(store: Store) -> str:
+        return UnderstanderService(store).add_training(
+            ctx.user.id, TrainingInput(old, "民法典", "李所长", "offline", 2)
+        )
+
+    training_id = tasks.call(train)
+    host = open_host(qtbot, ctx)
+    host.screen.open_training(training_id)
+    form = host.screen.training_form
+    qtbot.waitUntil(lambda: form.topic.text() == "民法典", timeout=5000)
+    assert form.held_on.date() == qdate(old)
+    form.topic.setText("民法典婚姻家庭编")
+    with qtbot.waitSignal(form.saved, timeout=5000):
+        host.screen.save()
+    rows = tasks.call(lambda s: s.query("SELECT held_on, topic FROM trainings"))
+    assert rows == [{"held_on": "1999-06-01", "topic": "民法典婚姻家庭编"}]
+    form.open_new()
+    qtbot.waitUntil(form.isEnabled, timeout=5000)
+    form.held_on.setDate(qdate(date(1925, 3, 1)))
+    assert form.held_on.date().year() >= 2000
