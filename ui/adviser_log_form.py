@@ -127,8 +127,8 @@ class AdviserLogForm(QuickForm):
         self.on_site_check.setChecked(True)
         self.kind_combo.set_code(None)
 
-    def new_day(self, previous: date, today: date) -> None:
-        if to_datetime(self.started_edit.dateTime()).date() == previous:
+    def new_day(self, previous: date, today: date, *, started: bool) -> None:
+        if not started and to_datetime(self.started_edit.dateTime()).date() == previous:
             self.started_edit.setDateTime(qdatetime(self._now().replace(second=0, microsecond=0)))
 
     def to_input(self) -> AdviserLogInput:

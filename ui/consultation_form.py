@@ -194,9 +194,9 @@ class ConsultationForm(QuickForm):
         self.date_edit.setDate(qdate(today))
         self.answerer_edit.setText(self._answerer())
 
-    def new_day(self, previous: date, today: date) -> None:
+    def new_day(self, previous: date, today: date, *, started: bool) -> None:
         self.date_edit.setMaximumDate(qdate(today))
-        if to_date(self.date_edit.date()) == previous:
+        if not started and to_date(self.date_edit.date()) == previous:
             self.date_edit.setDate(qdate(today))
 
     # -- reading -----------------------------------------------------------------------------

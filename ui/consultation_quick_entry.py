@@ -135,9 +135,11 @@ class QuickForm(QWidget):
         """Empty the fields and put the defaults back (subclasses)."""
         raise NotImplementedError
 
-    def new_day(self, previous: date, today: date) -> None:
-        """The window stayed open past midnight and the next entry is starting: a date still
-        on ``previous`` (the default it was emptied with) moves to ``today`` (subclasses)."""
+    def new_day(self, previous: date, today: date, *, started: bool) -> None:
+        """The window stayed open past midnight: today becomes choosable, and if the next entry
+        is only ``started`` now, a date still on ``previous`` (the default it was emptied
+        with) moves to ``today``; an entry typed before midnight keeps the date the clerk has
+        seen on it (subclasses)."""
 
 
 class QuickEntryScreen(Screen):
@@ -154,6 +156,7 @@ class QuickEntryScreen(Screen):
         self._saving = False
         self._shown_once = False
         self._day = ctx.today()  # the day the form was last emptied for a new entry
+        self._restored = False  # the entry on the form is a draft brought back
         self.form: QuickForm
         self.drafts: DraftKeeper
         self.status = QLabel(self)
@@ -239,6 +242,7 @@ class QuickEntryScreen(Screen):
             self.form.show_note("")
         finally:
             self.drafts.resume()
+            self._restored = False
 
     def _saved(self, record_id: str) -> None:
         self._saving = False
@@ -260,7 +264,8 @@ class QuickEntryScreen(Screen):
         today = self.ctx.today()
         if today != self._day:
             previous, self._day = self._day, today
-            self.form.new_day(previous, today)
+            started = self.drafts.dirty or self._restored  # before this change
+            self.form.new_day(previous, today, started=started)
         self.drafts.touch()
         if self.status.text():
             self.status.clear()
@@ -281,6 +286,7 @@ class QuickEntryScreen(Screen):
             self.form.restore(draft.payload)
         finally:
             self.drafts.resume()
+        self._restored = True
         self.form.show_note(restored_text(draft))
 
     def _user_changed(self) -> None:

@@ -1029,3 +1029,44 @@ def test_a_training_stored_before_2000_keeps_its_date_when_corrected(
     qtbot.waitUntil(form.isEnabled, timeout=5000)
     form.held_on.setDate(qdate(date(1925, 3, 1)))
     assert form.held_on.date().year() >= 2000
+
+
+def test_a_consultation_typed_before_midnight_keeps_its_date(
+    qtbot: QtBot, tasks: TaskManager, ctx: AppContext
+) -> None:
+    """Typed in the evening, finished the next morning (the PC stays on): the date the clerk
+    has seen on the form since the evening is the consultation's, not moved to the morning."""
+    now = [datetime.now() - timedelta(days=1)]
+    night = AppContext(tasks, ctx.data, ctx.user, clock=lambda: now[0])
+    screen = ConsultationsScreen(night)
+    qtbot.addWidget(screen)
+    screen.show()
+    form = screen.consultation_form
+    yesterday = now[0].date()
+    form.name_edit.setText("王五")  # in the evening
+    form.category_combo.set_code("contract")
+    now[0] = datetime.now()  # the next morning
+    form.question_edit.setPlainText("合同违约怎么办")
+    assert form.date_edit.date() == qdate(yesterday)  # was: moved to today unseen
+    form.date_edit.setDate(qdate(now[0].date()))  # today can still be chosen
+    assert form.date_edit.date() == qdate(now[0].date())
+    form.date_edit.setDate(qdate(yesterday))
+    assert screen.save()
+    qtbot.waitUntil(lambda: len(consultation_rows(tasks)) == 1, timeout=5000)
+    assert consultation_rows(tasks)[0]["consulted_on"] == yesterday.isoformat()
+
+
+def test_an_adviser_log_typed_before_midnight_keeps_its_start(
+    qtbot: QtBot, tasks: TaskManager, ctx: AppContext
+) -> None:
+    now = [datetime.now() - timedelta(days=1)]
+    night = AppContext(tasks, ctx.data, ctx.user, clock=lambda: now[0])
+    screen = AdviserLogsScreen(night)
+    qtbot.addWidget(screen)
+    screen.show()
+    form = screen.log_form
+    yesterday = now[0].date()
+    form.village_edit.setText("南村")
+    now[0] = datetime.now()
+    form.content_edit.setPlainText("解答村民合同问题")
+    assert form.started_edit.date() == qdate(yesterday)
