@@ -397,8 +397,18 @@ class CaseEditor(QWidget):
                 if self.stage_forms[name] is not saved and value != clean_forms.get(name)
             }
         }
-        if not registration_saved and state["registration"] != clean.get("registration"):
-            kept["registration"] = state["registration"]
+        if not registration_saved:
+            # only the fields typed in: the others show the case as read again (a field
+            # changed meanwhile by the sync is not put back to the value it had before)
+            before = clean.get("registration")
+            before = before if isinstance(before, dict) else {}
+            typed = {
+                name: value
+                for name, value in state["registration"].items()
+                if value != before.get(name)
+            }
+            if typed:
+                kept["registration"] = typed
         return kept if kept["forms"] or "registration" in kept else {}
 
     def _put_back(self, kept: dict[str, Any]) -> None:

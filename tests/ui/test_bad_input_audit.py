@@ -1070,3 +1070,35 @@ def test_an_adviser_log_typed_before_midnight_keeps_its_start(
     now[0] = datetime.now()
     form.content_edit.setPlainText("解答村民合同问题")
     assert form.started_edit.date() == qdate(yesterday)
+
+
+def test_typed_registration_put_back_after_a_save_does_not_undo_a_synced_change(
+    qtbot: QtBot, editor: CaseEditor, ctx: AppContext
+) -> None:
+    """Only what the clerk typed on the 受理 tab is put back after a stage form is saved: a
+    field changed meanwhile on another PC (pulled by the sync) shows its new value, and
+    saving the 受理 tab does not silently write the old one back over it."""
+    case_id = case_at(ctx, "registered")
+    open_case(qtbot, editor, case_id)
+    fill(editor.registration.summary, "邻里噪声纠纷，已补充")
+    uid = ctx.user.id
+
+    def synced(store: Store) -> None:  # what a pull from another PC writes
+        with store.tx(uid) as tx:
+            tx.update("cases", case_id, {"village": "西村"})
+
+    ctx.tasks.call(synced)
+    investigation = editor.investigation
+    fill(investigation.fields["subject"], "李四")
+    fill(investigation.fields["investigator"], "王调解")
+    fill(investigation.fields["qa"], "问：何时发现？\n答：上周。")
+    with qtbot.waitSignal(editor.loaded, timeout=5000):
+        investigation.submit.click()
+    reg = editor.registration
+    assert reg.summary.toPlainText() == "邻里噪声纠纷，已补充"  # typed: put back
+    assert reg.village.text() == "西村"  # was: the old value put back over the synced one
+    reg.village.setFocus()
+    with qtbot.waitSignal(editor.saved, timeout=5000):
+        assert editor.save()
+    row = case_row(ctx, case_id)
+    assert (row["summary"], row["village"]) == ("邻里噪声纠纷，已补充", "西村")
