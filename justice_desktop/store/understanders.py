@@ -68,7 +68,11 @@ class UnderstanderService:
         expected_version: int | None = None,
     ) -> None:
         row = validate_understander(u, self.tables, self.today())
-        self._check_not_on_roster(row, understander_id)
+        status = self.store.scalar(
+            "SELECT status FROM understanders WHERE id = ?", (understander_id,)
+        )
+        if status != "removed":  # a removed entry is not on the roster: it may be corrected
+            self._check_not_on_roster(row, understander_id)
         with self.store.tx(user_id) as tx:
             tx.update("understanders", understander_id, row, expected_version=expected_version)
             self._reindex(tx, understander_id)

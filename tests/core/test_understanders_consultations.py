@@ -87,6 +87,26 @@ def test_removal_keeps_the_person_with_reason(store: Store, ids: dict[str, str])
         svc.remove(user, uid, "再次", date(2025, 6, 2))
 
 
+def test_a_removed_person_appointed_again_keeps_both_records_editable(
+    store: Store, ids: dict[str, str]
+) -> None:
+    """One active entry per ID number: a person removed (清退) and appointed again has a new
+    entry, and the old, removed one (not on the roster, not counted) can still be corrected;
+    a second active entry is still refused."""
+    svc = UnderstanderService(store)
+    user = ids["user_id"]
+    number = "11010519491231002X"
+    old = svc.add(user, _person("赵一", id_number=number))
+    svc.remove(user, old, "外出务工", date(2025, 6, 1))
+    new = svc.add(user, _person("赵一", id_number=number))  # appointed again
+    svc.update(user, old, _person("赵一", id_number=number, phone="13800138000"))
+    assert store.scalar("SELECT phone FROM understanders WHERE id = ?", (old,)) == "13800138000"
+    svc.update(user, new, _person("赵一", id_number=number, phone="13900139000"))
+    with pytest.raises(ValidationError) as err:
+        svc.add(user, _person("赵一", village="西村", id_number=number))
+    assert err.value.field == "id_number"
+
+
 @pytest.mark.parametrize(
     ("change", "field"),
     [
