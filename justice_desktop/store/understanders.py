@@ -68,10 +68,15 @@ class UnderstanderService:
         expected_version: int | None = None,
     ) -> None:
         row = validate_understander(u, self.tables, self.today())
-        status = self.store.scalar(
-            "SELECT status FROM understanders WHERE id = ?", (understander_id,)
+        stored = self.store.query(
+            "SELECT status, id_number FROM understanders WHERE id = ?", (understander_id,)
         )
-        if status != "removed":  # a removed entry is not on the roster: it may be corrected
+        # Only an ID number given now is checked: a removed entry is not on the roster, and
+        # an entry already sharing its number (added on two PCs before a sync, or before
+        # this rule) stays correctable; the clerk removes the extra one.
+        if not stored or (
+            stored[0]["status"] != "removed" and stored[0]["id_number"] != row.get("id_number")
+        ):
             self._check_not_on_roster(row, understander_id)
         with self.store.tx(user_id) as tx:
             tx.update("understanders", understander_id, row, expected_version=expected_version)

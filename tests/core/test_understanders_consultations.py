@@ -107,6 +107,35 @@ def test_a_removed_person_appointed_again_keeps_both_records_editable(
     assert err.value.field == "id_number"
 
 
+def test_a_person_entered_on_two_pcs_stays_editable_after_the_sync(
+    store: Store, ids: dict[str, str]
+) -> None:
+    """Two PCs add the same person offline; the sync stores both entries (as a pull writes
+    them). Either can still be corrected (or removed); only giving an ID number that another
+    active entry has is refused."""
+    svc = UnderstanderService(store)
+    user = ids["user_id"]
+    number = "11010519491231002X"
+    here = svc.add(user, _person("赵一", id_number=number))
+    with store.tx(user) as tx:  # the other PC's entry, pulled
+        pulled = tx.insert(
+            "understanders",
+            {
+                "name": "赵一",
+                "village": "东村",
+                "nomination_route": "committee",
+                "id_number": number,
+                "status": "active",
+            },
+        )
+    svc.update(user, pulled, _person("赵一", id_number=number, phone="13800138000"))
+    svc.update(user, here, _person("赵一", id_number=number, certificate_no="FLMB-001"))
+    other = svc.add(user, _person("钱二"))
+    with pytest.raises(ValidationError) as err:
+        svc.update(user, other, _person("钱二", id_number=number))
+    assert err.value.field == "id_number"
+
+
 @pytest.mark.parametrize(
     ("change", "field"),
     [
