@@ -607,10 +607,22 @@ def plan_attendance_import(
     rows = _data_rows(match)
     plan.rows_read = len(rows)
     for row_no, values, unreadable in rows:
-        if unreadable:
+        # only cells the row is matched by: the phone never is, the village only without
+        # an ID number (a sign-in sheet's VLOOKUP of them shows #N/A where it missed)
+        needed = {
+            k: why
+            for k, why in unreadable.items()
+            if k != "phone"
+            and not (
+                k == "village"
+                and "id_number" not in unreadable
+                and cell_text(values.get("id_number")).strip()
+            )
+        }
+        if needed:
             plan.problems += [
                 RowIssue(row_no, header_of.get(k, _LABELS.get(k, "")), why)
-                for k, why in unreadable.items()
+                for k, why in needed.items()
             ]
             continue
         issues: list[str] = []

@@ -465,6 +465,30 @@ def test_attendance_row_whose_id_number_belongs_to_someone_else_is_a_problem(
     assert [pid for _, pid in plan.attendees] == [a]
 
 
+def test_attendance_row_is_signed_in_by_its_id_number_whatever_its_other_cells_show(
+    tmp_path: Path, store: Store, ids: dict[str, str]
+) -> None:
+    """A sign-in sheet's phone and village looked up with VLOOKUP (#N/A where the lookup
+    missed, or a formula saved without its result): a row with a readable ID number is signed
+    in by it (those cells are not used); without an ID number the village is needed."""
+    user = ids["user_id"]
+    service = UnderstanderService(store)
+    a = service.add(user, UnderstanderInput("张明", "东村", "self", id_number=ID_A))
+    service.add(user, UnderstanderInput("李芳", "东村", "self"))
+    service.add_training(
+        user, TrainingInput(date(2025, 5, 20), "民法典宣讲", "李律师", "offline", 2, "", [])
+    )
+    rows: list[list[Any]] = [
+        ["姓名", "身份证号码", "联系电话", "所在村"],
+        ["张明", ID_A, "#N/A", "=VLOOKUP(A2,Sheet2!A:B,2,0)"],
+        ["李芳", None, None, "=VLOOKUP(A3,Sheet2!A:B,2,0)"],
+    ]
+    plan = plan_attendance_import(store, user, save(tmp_path / "s.xlsx", ("s", rows)), "民法典宣讲")
+    assert plan.problem_rows == {3}, plan.report_lines()
+    assert "所在村" in plan.problems[0].text()
+    assert [pid for _, pid in plan.attendees] == [a]
+
+
 def test_two_level_header_and_excel_dates(
     tmp_path: Path, store: Store, ids: dict[str, str]
 ) -> None:
