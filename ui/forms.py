@@ -103,13 +103,30 @@ def date_edit(parent: QWidget | None, value: date, *, maximum: date | None = Non
     return edit
 
 
+_RAISED_CAP = "raised_cap"
+"""Property of a date field whose cap (today) :func:`show_date` raised: (the cap before, the
+date it was raised to)."""
+
+
 def show_date(edit: QDateTimeEdit, value: date | datetime) -> None:
     """Show ``value`` in a date field as it is: a record stored with an earlier date than
     :data:`EARLIEST_RECORD_DATE` (by an older program, synced from another PC) lowers the
-    field's floor to it instead of being shown, and saved, as 2000-01-01; any other value
-    puts the floor back."""
+    field's floor to it instead of being shown, and saved, as 2000-01-01; a date later than
+    the field's cap (synced from a PC whose clock runs ahead) raises the cap to it instead of
+    being shown, and saved, as today — saving it then says it lies in the future. Any other
+    value puts the floor and the cap back."""
     day = value.date() if isinstance(value, datetime) else value
     edit.setMinimumDate(qdate(min(day, EARLIEST_RECORD_DATE)))
+    raised = edit.property(_RAISED_CAP)
+    if raised is not None:
+        edit.setProperty(_RAISED_CAP, None)
+        before, raised_to = raised
+        if edit.maximumDate() == raised_to:  # nobody set a new cap (a new day) since
+            edit.setMaximumDate(before)
+    cap = edit.maximumDate()
+    if qdate(day) > cap:
+        edit.setProperty(_RAISED_CAP, (cap, qdate(day)))
+        edit.setMaximumDate(qdate(day))
     if isinstance(value, datetime):
         edit.setDateTime(qdatetime(value))
     else:

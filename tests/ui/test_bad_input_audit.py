@@ -1102,3 +1102,35 @@ def test_typed_registration_put_back_after_a_save_does_not_undo_a_synced_change(
         assert editor.save()
     row = case_row(ctx, case_id)
     assert (row["summary"], row["village"]) == ("邻里噪声纠纷，已补充", "西村")
+
+
+def test_a_case_dated_after_today_by_a_pc_whose_clock_runs_ahead_is_shown_as_stored(
+    qtbot: QtBot, editor: CaseEditor, ctx: AppContext
+) -> None:
+    """A 受理日期 later than this PC's today (registered on a PC whose clock runs ahead, then
+    synced) was shown as today, and saving the 受理 tab silently changed it; now it is shown
+    as stored and saving says it lies in the future. The next case has today's cap again."""
+    case_id = case_at(ctx, "registered")
+    ahead = ctx.today() + timedelta(3)
+    uid = ctx.user.id
+
+    def postdate(store: Store) -> None:
+        with store.tx(uid) as tx:
+            tx.update("cases", case_id, {"registered_on": ahead.isoformat()})
+
+    ctx.tasks.call(postdate)
+    open_case(qtbot, editor, case_id)
+    reg = editor.registration
+    assert reg.registered_on.date() == qdate(ahead)
+    reg.village.setText("南村")
+    reg.village.setFocus()  # Ctrl+S saves the form the cursor is in
+    assert editor.save()
+    qtbot.waitUntil(lambda: reg.errors.message_for("registered_on") != "", timeout=5000)
+    assert "受理日期" in reg.errors.message_for("registered_on")
+    assert reg.registered_on.date() == qdate(ahead) and reg.village.text() == "南村"
+    assert case_row(ctx, case_id)["registered_on"] == ahead.isoformat()
+    other = case_at(ctx, "registered")
+    open_case(qtbot, editor, other)
+    assert reg.registered_on.maximumDate() == qdate(ctx.today())
+    reg.registered_on.setDate(qdate(ahead))
+    assert reg.registered_on.date() == qdate(ctx.today())
