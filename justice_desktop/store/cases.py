@@ -165,9 +165,15 @@ class CaseService:
                     changed,
                     "案件编号已生成，不能更改调委会或受理年份；如登记有误，请作废后重新登记。",
                 )
+            stored_on = date.fromisoformat(case["registered_on"])
             for table, what in (("investigations", "调查"), ("sessions", "调解")):
                 held = [str(r["held_at"])[:10] for r in self._children(tx, table, case_id)]
-                if held and date.fromisoformat(min(held)) < c.registered_on:
+                # a case stored so before this rule stays editable; moving the date later is not
+                if (
+                    held
+                    and c.registered_on > stored_on
+                    and date.fromisoformat(min(held)) < c.registered_on
+                ):
                     first = date.fromisoformat(min(held))
                     raise ValidationError(
                         "registered_on",

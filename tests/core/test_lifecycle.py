@@ -435,6 +435,38 @@ def test_editing_registration_keeps_the_number(
         )
 
 
+def test_a_registration_date_already_after_a_session_does_not_block_other_edits(
+    store: Store, cases: CaseService, new_case: Callable[..., str], ids: dict[str, str]
+) -> None:
+    """Moving 受理日期 after a recorded session is refused; a case stored so before that rule
+    (by an older program, or synced) can still have its other fields corrected, and its date
+    moved back, without the date first being made consistent."""
+    user = ids["user_id"]
+    cid = new_case()  # registered 2025-06-02
+    cases.add_session(user, cid, session(date(2025, 6, 5)))
+    with pytest.raises(ValidationError) as refusal:
+        cases.update_registration(
+            user, cid, make_case_input(ids["committee_id"], registered_on=date(2025, 6, 8))
+        )
+    assert refusal.value.field == "registered_on" and "调解日期" in refusal.value.message
+    with store.tx(user) as tx:  # as an older program stored it
+        tx.update("cases", cid, {"registered_on": "2025-06-08"})
+    cases.update_registration(
+        user,
+        cid,
+        make_case_input(ids["committee_id"], registered_on=date(2025, 6, 8), summary="更正"),
+    )
+    assert cases.load(cid).case["summary"] == "更正"
+    with pytest.raises(ValidationError):  # later still: refused
+        cases.update_registration(
+            user, cid, make_case_input(ids["committee_id"], registered_on=date(2025, 6, 9))
+        )
+    cases.update_registration(
+        user, cid, make_case_input(ids["committee_id"], registered_on=date(2025, 6, 7))
+    )
+    assert cases.load(cid).case["registered_on"] == "2025-06-07"
+
+
 def test_attachments_are_content_addressed(
     cases: CaseService, new_case: Callable[..., str], ids: dict[str, str], store: Store
 ) -> None:
