@@ -295,9 +295,15 @@ def _data_rows(match: HeaderMatch) -> list[tuple[int, dict[str, Any], dict[str, 
     return out
 
 
+_NAME_DOTS = str.maketrans(dict.fromkeys("•・‧∙⋅.", "·"))
+"""Dots typed between the parts of a transliterated name (买买提·艾力) in other forms."""
+
+
 def _name(value: Any) -> str:
+    """A name as compared and stored: full-width folded, no spaces, and its separating dot
+    as ``·`` whichever dot was typed (a sheet's 买买提•艾力 is the roster's 买买提·艾力)."""
     text = unicodedata.normalize("NFKC", cell_text(value))
-    return "".join(text.split())
+    return "".join(text.split()).translate(_NAME_DOTS)
 
 
 def _id_text(value: Any, issues: list[str]) -> str:
@@ -392,7 +398,7 @@ def plan_roster_import(
     by_id = {str(u["id_number"]): u for u in existing if u["id_number"]}
     by_name: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for u in existing:
-        by_name.setdefault((str(u["name"]), str(u["village"])), []).append(u)
+        by_name.setdefault((_name(u["name"]), str(u["village"])), []).append(u)
     label_cache: dict[tuple[str, str], str | None] = {}
     seen_id: dict[str, int] = {}
     seen_name: dict[tuple[str, str], int] = {}  # every row's name and village
@@ -601,7 +607,7 @@ def plan_attendance_import(
     by_id = {str(u["id_number"]): u for u in existing if u["id_number"]}
     by_name: dict[str, list[dict[str, Any]]] = {}
     for u in existing:
-        by_name.setdefault(str(u["name"]), []).append(u)
+        by_name.setdefault(_name(u["name"]), []).append(u)
     _, already = _attended(store, plan.training_id)
     seen: dict[str, int] = {}
     rows = _data_rows(match)

@@ -465,6 +465,31 @@ def test_attendance_row_whose_id_number_belongs_to_someone_else_is_a_problem(
     assert [pid for _, pid in plan.attendees] == [a]
 
 
+def test_a_transliterated_name_matches_whichever_dot_separates_its_parts(
+    tmp_path: Path, store: Store, ids: dict[str, str]
+) -> None:
+    """买买提·艾力 on the roster is 买买提•艾力 (or ・, ．) in an office's sheet: it was a
+    'name does not match' problem row, or, without an ID number, 'not on the roster'."""
+    user = ids["user_id"]
+    service = UnderstanderService(store)
+    a = service.add(user, UnderstanderInput("买买提·艾力", "东村", "self", id_number=ID_A))
+    b = service.add(user, UnderstanderInput("阿依古丽·吐尔逊", "西村", "self"))
+    service.add_training(
+        user, TrainingInput(date(2025, 5, 20), "民法典宣讲", "李律师", "offline", 2, "", [])
+    )
+    rows: list[list[Any]] = [
+        ["姓名", "身份证号码"],
+        ["买买提•艾力", ID_A],
+        ["阿依古丽・吐尔逊", ""],
+    ]
+    plan = plan_attendance_import(store, user, save(tmp_path / "s.xlsx", ("s", rows)), "民法典宣讲")
+    assert plan.ok, plan.report_lines()
+    assert [pid for _, pid in plan.attendees] == [a, b]
+    roster = [["姓名", "身份证号码", "所在村"], ["买买提．艾力", ID_A, "东村"]]
+    again = plan_roster_import(store, user, save(tmp_path / "r.xlsx", ("名册", roster)))
+    assert again.ok and again.new_rows == [] and again.unchanged == 1, again.report_lines()
+
+
 def test_attendance_row_is_signed_in_by_its_id_number_whatever_its_other_cells_show(
     tmp_path: Path, store: Store, ids: dict[str, str]
 ) -> None:
