@@ -165,6 +165,8 @@ class UnderstandersScreen(Screen):
     pageChanged = Signal(str)
     rosterLoaded = Signal(int)
     trainingsLoaded = Signal(int)
+    screenRequested = Signal(str)
+    """Switch the window to a screen (this one, when a save made on leaving it failed)."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
@@ -692,11 +694,14 @@ class UnderstandersScreen(Screen):
 
     def _save_failed(self, form: DraftForm, text: str) -> None:
         """The form was left with 保存 and the save failed afterwards: back to the form (its
-        input is all there, the message under the field), and say so."""
+        input is all there, the message under the field), and say so. The clerk may have gone
+        to another screen meanwhile: the window is asked to come back to this one."""
         self._show(form)
+        self.screenRequested.emit("understanders")
         show_error(
             self,
-            f"{form.what}没有保存：{text}\n\n已回到该表单，填写的内容都在，请修改后再保存。",
+            f"{form.what}没有保存：{text}\n\n填写的内容都在“法律明白人”页面的该表单中，"
+            "请修改后再保存。",
         )
 
     def _understander_saved(self, understander_id: str) -> None:

@@ -924,13 +924,17 @@ def test_a_save_on_leaving_that_fails_brings_the_form_back(
     form.nomination_route.setCurrentIndex(1)
     form.id_number.setText(number)
     answers = Answerer("保存")
+    requested: list[str] = []
+    screen.screenRequested.connect(requested.append)  # the clerk may be elsewhere by now
     try:
         form.request_close()  # Esc, then 保存
         qtbot.waitUntil(lambda: len(answers.seen) == 2, timeout=5000)
     finally:
         answers.stop()
     assert "没有保存" in answers.seen[1] and "已登记在名册中" in answers.seen[1]
+    assert "“法律明白人”页面" in answers.seen[1]
     assert screen.page == "understander"  # back on the form
+    assert requested == ["understanders"]
     assert (form.name.text(), form.village.text(), form.id_number.text()) == (
         "赵一",
         "西村",
