@@ -253,3 +253,33 @@ def stream(engine: Engine, office_id: int, sha256: str, start: int, end: int) ->
         piece = data[max(0, start - offset) : end - offset + 1]
         if piece:
             yield piece
+
+
+@dataclass(frozen=True)
+class Pruned:
+    uploads: int
+    bytes: int
+
+
+def prune_unfinished(engine: Engine, started_before: int) -> Pruned:
+    """Delete the uploads that began before ``started_before`` (unix seconds) and never
+    completed, with their chunks: a PC that never came back leaves them for ever otherwise.
+    A PC that does come back is told ``received`` 0 and sends the file again from the start;
+    complete blobs are never touched."""
+    stale = sa.and_(blobs.c.complete.is_(False), blobs.c.created_at < started_before)
+    with engine.begin() as conn:
+        rows = conn.execute(
+            sa.select(blobs.c.office_id, blobs.c.sha256).where(stale).with_for_update()
+        ).all()
+        size = 0
+        for office_id, sha256 in rows:
+            size += int(
+                conn.execute(
+                    sa.select(
+                        sa.func.coalesce(sa.func.sum(sa.func.length(blob_chunks.c.data)), 0)
+                    ).where(*_chunks_where(int(office_id), str(sha256)))
+                ).scalar_one()
+            )
+            conn.execute(sa.delete(blob_chunks).where(*_chunks_where(int(office_id), str(sha256))))
+            conn.execute(sa.delete(blobs).where(*_where(int(office_id), str(sha256))))
+    return Pruned(uploads=len(rows), bytes=size)

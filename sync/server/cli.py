@@ -50,7 +50,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from justice_desktop import __version__
 from sync.protocol import ROLE_LABELS, ErrorBody, Role
-from sync.server import accounts, office_settings, security
+from sync.server import accounts, blobs, office_settings, security
 from sync.server.config import (
     DEFAULT_MAX_SYNCS,
     Settings,
@@ -201,6 +201,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--office", default=None, help="只对这个司法所（名称或编号）生效；不填则为全市默认值"
     )
     actions.add_parser("list-settings", parents=[db], help="列出全部设置")
+    prune = actions.add_parser(
+        "prune-uploads",
+        parents=[db],
+        help="删除开始已久仍未传完的附件上传（其电脑再同步时会从头重传）",
+    )
+    prune.add_argument(
+        "--days", type=int, default=30, help="开始上传已超过多少天（默认 30，至少 1）"
+    )
     return parser
 
 
@@ -252,6 +260,15 @@ def _admin(args: argparse.Namespace, engine: Engine, out: TextIO, stdin: TextIO)
         scope = "全市默认" if args.office is None else f"司法所“{args.office.strip()}”"
         print(
             f"已设置{scope}的 {args.key.strip()} = {args.value.strip()}（版本 {version}）",
+            file=out,
+        )
+    elif args.action == "prune-uploads":
+        if args.days < 1:
+            raise accounts.AccountError("--days 至少为 1")
+        pruned = blobs.prune_unfinished(engine, now - args.days * 86_400)
+        print(
+            f"已删除{pruned.uploads}个开始超过{args.days}天仍未传完的附件上传"
+            f"（{pruned.bytes / 1_048_576:.1f} MB）",
             file=out,
         )
     elif args.action == "list-settings":

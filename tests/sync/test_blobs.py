@@ -6,13 +6,19 @@ from __future__ import annotations
 
 import hashlib
 import os
+import subprocess
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 
 from sync.protocol import MAX_BLOB_CHUNK, BlobOffsetError, BlobStatus, ErrorBody, Role
+from sync.server import db
 from tests.sync.conftest import Account, Office, bearer, login
+from tests.sync.server_process import SERVER_SCRIPT
 
 BLOBS = "/api/v1/blobs"
 OCTETS = {"Content-Type": "application/octet-stream"}
@@ -276,3 +282,54 @@ def test_office_partition_and_roles(
         assert refused.json()["message"] == "区县和市局账号只能查看，不能修改司法所的数据"
     assert _status(client, token, _sha(fresh)).received == 0
     assert client.get(f"{BLOBS}/{sha}").status_code == 401
+
+
+def test_old_unfinished_uploads_are_pruned_and_sent_again(
+    client: httpx.Client,
+    make_office: Callable[..., Office],
+    make_user: Callable[..., Account],
+    engine: Engine,
+    database_url: str,
+) -> None:
+    """``admin prune-uploads`` deletes uploads begun more than --days ago and never finished
+    (a PC that never came back); a recent unfinished one and finished ones stay, and a PC that
+    does come back is told to start over and its file arrives whole."""
+    _office, token = _clerk(client, make_office, make_user)
+    old, recent, done = (os.urandom(3 * CHUNK + n) for n in (1, 2, 3))
+    for data in (old, recent):
+        assert _put(client, token, _sha(data), 0, len(data), data[:CHUNK]).is_success
+    assert _upload(client, token, done).complete
+    forty_days_ago = int(time.time()) - 40 * 86_400
+    with engine.begin() as conn:
+        conn.execute(
+            sa.update(db.blobs)
+            .where(db.blobs.c.sha256.in_([_sha(old), _sha(done)]))
+            .values(created_at=forty_days_ago)
+        )
+    refused = subprocess.run(
+        [str(SERVER_SCRIPT), "admin", "prune-uploads", "--days", "0"]
+        + ["--database-url", database_url],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert refused.returncode != 0 and "至少为 1" in refused.stderr
+    result = subprocess.run(
+        [str(SERVER_SCRIPT), "admin", "prune-uploads", "--days", "30"]
+        + ["--database-url", database_url],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "已删除1个" in result.stdout and "1.0 MB" in result.stdout, result.stdout
+    assert _status(client, token, _sha(old)) == BlobStatus(
+        sha256=_sha(old), size=None, received=0, complete=False
+    )
+    assert _status(client, token, _sha(recent)).received == CHUNK
+    assert client.get(f"{BLOBS}/{_sha(done)}/content", headers=bearer(token)).content == done
+    resumed = _put(client, token, _sha(old), CHUNK, len(old), old[CHUNK : 2 * CHUNK])
+    assert resumed.status_code == 409  # the PC resumes where it stopped: told to start over
+    assert BlobOffsetError.model_validate(resumed.json()).received == 0
+    assert _upload(client, token, old).complete
+    assert client.get(f"{BLOBS}/{_sha(old)}/content", headers=bearer(token)).content == old
