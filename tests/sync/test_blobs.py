@@ -306,21 +306,16 @@ def test_old_unfinished_uploads_are_pruned_and_sent_again(
             .where(db.blobs.c.sha256.in_([_sha(old), _sha(done)]))
             .values(created_at=forty_days_ago)
         )
-    refused = subprocess.run(
-        [str(SERVER_SCRIPT), "admin", "prune-uploads", "--days", "0"]
-        + ["--database-url", database_url],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+
+    def prune(days: str) -> subprocess.CompletedProcess[str]:
+        command = ["admin", "prune-uploads", "--days", days, "--database-url", database_url]
+        return subprocess.run(
+            [str(SERVER_SCRIPT), *command], capture_output=True, text=True, timeout=120
+        )
+
+    refused = prune("0")
     assert refused.returncode != 0 and "至少为 1" in refused.stderr
-    result = subprocess.run(
-        [str(SERVER_SCRIPT), "admin", "prune-uploads", "--days", "30"]
-        + ["--database-url", database_url],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = prune("30")
     assert result.returncode == 0, result.stderr
     assert "已删除1个" in result.stdout and "1.0 MB" in result.stdout, result.stdout
     assert _status(client, token, _sha(old)) == BlobStatus(
