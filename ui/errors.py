@@ -7,8 +7,7 @@ bug: the user is told that the details are in the log file, never shown a traceb
 
 from __future__ import annotations
 
-import errno
-
+from justice_desktop.store.connection import disk_full
 from justice_desktop.store.errors import StoreError
 from justice_desktop.validation import ValidationError
 
@@ -27,11 +26,9 @@ def friendly_message(exc: BaseException) -> str:
     """The Simplified Chinese message to show for ``exc``."""
     if is_known_error(exc):
         return str(exc)
-    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+    if disk_full(exc):
         return DISK_FULL
     text = str(exc).lower()
-    if "database or disk is full" in text:
-        return DISK_FULL
     if "disk i/o error" in text:
         return DISK_IO
     if "database is locked" in text or "database is busy" in text:

@@ -219,12 +219,9 @@ class SyncTab(QWidget):
                 self.errors.show(ValidationError(field, text))
                 return
         try:
-            url = service.check_server_url(validate_server_url(url, "url"))
+            url = validate_server_url(url, "url")
         except ValidationError as exc:
             self.errors.show(exc)
-            return
-        except SyncError as exc:
-            self.errors.show(ValidationError("url", exc.message))
             return
         self.errors.clear()
         self.errors.show_message("正在登录…")

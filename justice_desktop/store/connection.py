@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,13 @@ ROW_REFUSED = (
 )
 """What the database raises for one row it will not take (a constraint, a value it cannot
 bind); a full disk or an I/O error is none of these and must end the whole write."""
+
+
+def disk_full(exc: BaseException) -> bool:
+    """SQLite (``database or disk is full``) or the OS (ENOSPC) ran out of disk space."""
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return True
+    return isinstance(exc, DatabaseError) and "database or disk is full" in str(exc)
 
 
 def rollback(conn: Connection) -> None:

@@ -23,7 +23,6 @@
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -172,13 +171,6 @@ def damage_found(store: Store, exc: BaseException) -> DamagedDatabaseError | Non
     except Exception:  # the backup folder's name is in the damaged database too
         backups = []
     return DamagedDatabaseError(str(store.path), text, backups)
-
-
-def disk_full(exc: BaseException) -> bool:
-    """SQLite (``database or disk is full``) or the OS (ENOSPC) ran out of disk space."""
-    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
-        return True
-    return isinstance(exc, DatabaseError) and "database or disk is full" in str(exc)
 
 
 def forget_login(store: Store) -> None:

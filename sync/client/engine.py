@@ -51,6 +51,7 @@ import requests
 from justice_desktop.domain.numbering import NumberBlock
 from justice_desktop.store import code_tables, numbers, sync_state
 from justice_desktop.store.bulk import is_demo_database
+from justice_desktop.store.connection import disk_full
 from justice_desktop.store.database import Store
 from justice_desktop.store.office import committees
 from justice_desktop.store.session import is_demo
@@ -373,7 +374,7 @@ class SyncEngine:
         try:
             yield
         except Exception as exc:
-            if sync_state.disk_full(exc):
+            if disk_full(exc):
                 raise SyncError(
                     "本机磁盘空间不足，同步已停止，已同步的部分保留，本机和市局服务器上的数据"
                     "都没有删除。请清理磁盘空间（或把备份移到其他磁盘）后再同步。",
