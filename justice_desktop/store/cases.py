@@ -149,8 +149,9 @@ class CaseService:
         """Edit what was entered at registration; the case number never changes."""
         with self.store.tx(user_id) as tx:
             case = tx.require("cases", case_id)
+            stored_on = date.fromisoformat(case["registered_on"])
             values, party_rows, mediators = validate_registration(
-                c, self.tables, self.today(), stored_on=date.fromisoformat(case["registered_on"])
+                c, self.tables, self.today(), stored_on=stored_on
             )
             lc.require_action(case["status"], "edit_registration")
             changed = (
@@ -165,7 +166,6 @@ class CaseService:
                     changed,
                     "案件编号已生成，不能更改调委会或受理年份；如登记有误，请作废后重新登记。",
                 )
-            stored_on = date.fromisoformat(case["registered_on"])
             for table, what in (("investigations", "调查"), ("sessions", "调解")):
                 held = [str(r["held_at"])[:10] for r in self._children(tx, table, case_id)]
                 # a case stored so before this rule stays editable; moving the date later is not
