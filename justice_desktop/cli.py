@@ -22,14 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="justice-desktop", description="司法所人民调解与法律服务离线工作台"
     )
-    parser.add_argument(
-        "--data-dir", type=Path, default=None, help="数据库所在文件夹（默认：用户数据文件夹）"
-    )
-    parser.add_argument(
-        "--recovery-key",
-        action="store_true",
-        help="用恢复密钥打开数据库（系统密钥环中的密钥丢失时）",
-    )
+    _add_location(parser, after_command=False)
     sub = parser.add_subparsers(dest="command", metavar="命令")
 
     p = sub.add_parser("init", help="创建本所的加密数据库")
@@ -112,11 +105,36 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--skip-errors", action="store_true", help="跳过有问题的行，导入其余各行")
     p.add_argument("--user", default=None, help="操作人姓名（默认：第一位用户）")
+    for command in [*sub.choices.values(), *bsub.choices.values()]:
+        _add_location(command, after_command=True)
     return parser
 
 
+def _add_location(parser: argparse.ArgumentParser, *, after_command: bool) -> None:
+    """``--data-dir`` and ``--recovery-key``, taken before the command or after it
+    (``justice-desktop --data-dir D search 张三`` and ``justice-desktop search --data-dir D
+    张三``): after it they leave the value given before alone unless they are given."""
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=argparse.SUPPRESS if after_command else None,
+        help="数据库所在文件夹（默认：用户数据文件夹）",
+    )
+    parser.add_argument(
+        "--recovery-key",
+        action="store_true",
+        default=argparse.SUPPRESS if after_command else False,
+        help="用恢复密钥打开数据库（系统密钥环中的密钥丢失时）",
+    )
+
+
 def _read_recovery_key() -> str:
-    return getpass.getpass("请输入恢复密钥（14组，每组4个字符）：")
+    try:
+        return getpass.getpass("请输入恢复密钥（14组，每组4个字符）：")
+    except EOFError:  # no terminal and nothing on standard input (a script, a scheduled task)
+        raise StoreError(
+            "没有读到恢复密钥：请在命令行窗口中运行，并在提示时输入恢复密钥。"
+        ) from None
 
 
 def _open(args: argparse.Namespace) -> Store:

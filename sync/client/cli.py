@@ -48,6 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("conflicts", help="列出等待处理的冲突")
     sub.add_parser("parked", help="列出被服务器拒收的修改")
     sub.add_parser("retry-parked", help="下次同步时重新发送被拒收的修改")
+    for command in sub.choices.values():  # also after the operation: sync status --data-dir D
+        command.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS, help="数据文件夹")
     return parser
 
 

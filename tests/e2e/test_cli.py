@@ -70,6 +70,11 @@ def test_init_demo_data_search_backup_restore_check(tmp_path: Path, env: dict[st
     assert "人调字第12号" in r.stdout
     r = run(env, *d, "search", "张")
     assert r.returncode == 0 and "[案件]" in r.stdout
+    # the options may also follow the command, as the README's "every command takes" reads
+    r = run(env, "search", *d, "张")
+    assert r.returncode == 0 and "[案件]" in r.stdout, r.stderr
+    r = run(env, "blocks", "list", *d)
+    assert r.returncode == 0, r.stderr
     assert not re.search(r"\d{17}[\dX]", r.stdout), "search output masks ID numbers"
 
     r = run(env, *d, "check")
@@ -88,6 +93,9 @@ def test_init_demo_data_search_backup_restore_check(tmp_path: Path, env: dict[st
     Path(env["TEST_KEYRING_FILE"]).unlink()
     r = run(env, *d, "check")
     assert r.returncode == 1 and "恢复密钥" in r.stderr
+    r = run(env, *d, "check", "--recovery-key", stdin="")  # nothing typed: no traceback
+    assert r.returncode == 1 and "没有读到恢复密钥" in r.stderr, r.stderr
+    assert "Traceback" not in r.stderr
     r = run(env, *d, "--recovery-key", "check", stdin=recovery.group(1) + "\n")
     assert r.returncode == 0, r.stderr
     r = run(env, *d, "check")

@@ -182,6 +182,8 @@ def test_login_sync_status_and_errors(
     assert "同步完成" in r.stdout and f"上传 {pending} 条" in r.stdout, r.stdout
     r = desktop(env, *d, "status")
     assert "待同步：0 条" in r.stdout and "上次同步：20" in r.stdout
+    r = desktop(env, "sync", "status", "--data-dir", str(data))  # the folder after the operation
+    assert r.returncode == 0 and "待同步：0 条" in r.stdout, r.stderr
     # A malformed address is refused before any network, in Chinese (it crashed, or went to
     # the network and came back as "try again later"); the login made above stays.
     for bad in ("https://[::1", "http://", "https://sfj.example.gov.cn:99999"):
